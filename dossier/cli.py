@@ -1,0 +1,163 @@
+"""The `dossier` command. Commands parse arguments and call library functions only."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dossier import commands
+from dossier.output import OutputFormat
+from dossier.settings import load_settings
+from schemas.errors import DossierError
+
+app = typer.Typer(
+    help="Build analyst dossiers from real exports: ingest, link, graph, browse, query.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+graph_app = typer.Typer(help="Project the ledger into the graph.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+err = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None, typer.Option(help="Workspace folder (env DOSSIER_WORKSPACE).")
+    ] = None,
+    graph: Annotated[
+        str | None, typer.Option(help="Graph backend: embedded or neo4j (env DOSSIER_GRAPH).")
+    ] = None,
+) -> None:
+    """Options common to all commands."""
+    ctx.obj = load_settings().with_overrides(workspace=workspace, graph=graph)
+
+
+def _run(action: commands.Action) -> None:
+    """Run a command; turn our errors into a message and the error's exit code."""
+    try:
+        code = action()
+    except DossierError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder to write the scenario into.")],
+    scale: Annotated[str, typer.Option(help="tiny, small or medium.")] = "tiny",
+    seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+) -> None:
+    """Write a synthetic CCTV scenario in real export formats, plus its ground truth."""
+    _run(lambda: commands.generate(out, scale, seed))
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of exports.")],
+    owner: Annotated[
+        str | None, typer.Option(help="Person whose device or account produced the export.")
+    ] = None,
+    assume_offset: Annotated[
+        str | None,
+        typer.Option(help="UTC offset such as +01:00 for times the source wrote without one."),
+    ] = None,
+) -> None:
+    """Read exports into the ledger. Exit 0: all accepted; 3: some records quarantined;
+    1: some files could not be read."""
+    _run(lambda: commands.ingest(ctx.obj, paths, owner, assume_offset))
+
+
+@graph_app.command("load")
+def graph_load(ctx: typer.Context) -> None:
+    """Project ledger batches not yet in the graph (incremental, idempotent)."""
+    _run(lambda: commands.graph_load(ctx.obj, rebuild=False))
+
+
+@graph_app.command("rebuild")
+def graph_rebuild(ctx: typer.Context) -> None:
+    """Recreate the graph from the ledger alone."""
+    _run(lambda: commands.graph_load(ctx.obj, rebuild=True))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Part of a plate, camera, name or identifier.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = "table",
+) -> None:
+    """Find entities by identifier or name."""
+    _run(lambda: commands.search(ctx.obj, text, fmt))
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    node_id: Annotated[str, typer.Argument(metavar="ID", help="Entity id (see `search`).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = "table",
+) -> None:
+    """All events of an entity in time order, with their source."""
+    _run(lambda: commands.timeline(ctx.obj, node_id, fmt))
+
+
+@app.command("co-presence")
+def co_presence(
+    ctx: typer.Context,
+    node_id: Annotated[str, typer.Argument(metavar="ID", help="Vehicle or person id.")],
+    window: Annotated[int, typer.Option(help="Minutes either side of each sighting.")] = 10,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = "table",
+) -> None:
+    """Others seen at the same place within the window, with counts."""
+    _run(lambda: commands.co_presence(ctx.obj, node_id, timedelta(minutes=window), fmt))
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    cypher: Annotated[str, typer.Argument(help="Read-only Cypher.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Query parameter as key=value.")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = "table",
+) -> None:
+    """Run read-only Cypher on the configured graph (writes, LOAD CSV and most procedures
+    are refused; a time limit applies)."""
+    _run(lambda: commands.query(ctx.obj, cypher, param or [], fmt))
+
+
+@app.command("app")
+def run_app(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Local port.")] = 8501,
+) -> None:
+    """Start the analyst app on 127.0.0.1 and print its URL."""
+    _run(lambda: commands.serve_app(ctx.obj, port))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    scale: Annotated[str, typer.Option(help="Scenario size: tiny, small or medium.")] = "tiny",
+    port: Annotated[int, typer.Option(help="Local port of the app.")] = 8501,
+    serve: Annotated[bool, typer.Option(help="Start the app at the end.")] = True,
+) -> None:
+    """Generate a scenario, ingest it, load the graph and start the app."""
+    _run(lambda: commands.demo(ctx.obj, scale, port, serve))
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Ledger batches and graph counts of the workspace."""
+    _run(lambda: commands.status(ctx.obj))
+
+
+if __name__ == "__main__":
+    sys.exit(app())

@@ -1,0 +1,205 @@
+"""What each CLI command does, as plain functions returning an exit code.
+
+They compose library calls (ingest, graph, dashboards) with the workspace, print
+results and progress, and write the audit trail; the CLI module only parses arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from dossier.output import OutputFormat, print_rows
+from dossier.settings import Settings, SettingsError, to_env
+from dossier.workspace import Workspace
+from graph import queries
+from graph.guard import check_read_only
+from graph.projection import project
+from ingest.connectors.base import ReadOptions
+from ingest.pipeline import FileReport, ingest_paths
+from ingest.scenario import SCALES
+from ingest.scenario import generate as generate_scenario
+
+Action = Callable[[], int]
+console = Console(stderr=True)
+EXIT_PARTIAL = 3  # ingest: some records quarantined (the rest are in the ledger)
+STREAMLIT_MAIN = Path(__file__).with_name("streamlit_main.py")
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,.0f}"),
+        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+    )
+
+
+def generate(out: Path, scale: str, seed: int) -> int:
+    if scale not in SCALES:
+        raise SettingsError(f"--scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    with _progress() as progress:
+        task = progress.add_task("detections written", total=None)
+        summary = generate_scenario(out, scale, seed, lambda n: progress.advance(task, n))
+    console.print(
+        f"wrote {summary.detections:,} detections ({scale}, seed {seed}) to {out}; "
+        f"ground truth in {out / 'ground_truth.json'}"
+    )
+    return 0
+
+
+def parse_offset(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", text.strip())
+    if not match or int(match.group(2)) > 14 or int(match.group(3)) > 59:
+        raise SettingsError(f"--assume-offset must look like +01:00 or -0530, not {text!r}")
+    sign = -1 if match.group(1) == "-" else 1
+    return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+
+
+def ingest(
+    settings: Settings, paths: list[Path], owner: str | None, assume_offset: str | None
+) -> int:
+    workspace = Workspace(settings)
+    options = ReadOptions(assume_offset=parse_offset(assume_offset), owner=owner)
+    with _progress() as progress:
+        task = progress.add_task("records read", total=None)
+        reports = ingest_paths(paths, workspace.ledger, options, lambda: progress.advance(task))
+    _print_ingest(reports)
+    workspace.audit("ingest", {"paths": [str(p) for p in paths], "files": len(reports)})
+    if any(r.status == "failed" for r in reports):
+        return 1
+    return EXIT_PARTIAL if any(r.quarantined for r in reports if r.status != "unchanged") else 0
+
+
+def _print_ingest(reports: list[FileReport]) -> None:
+    columns = ["file", "status", "connector", "read", "accepted", "quarantined", "note"]
+    rows = [
+        [str(r.path), r.status, r.connector, r.read, r.accepted, r.quarantined, r.message]
+        for r in reports
+    ]
+    print_rows(columns, rows, "table", title="ingest")
+    totals = [sum(getattr(r, k) for r in reports) for k in ("read", "accepted", "quarantined")]
+    console.print(
+        f"{len(reports)} files: read {totals[0]:,} = accepted {totals[1]:,} "
+        f"+ quarantined {totals[2]:,}"
+    )
+
+
+def graph_load(settings: Settings, rebuild: bool) -> int:
+    workspace = Workspace(settings)
+    with workspace.graph() as store, _progress() as progress:
+        task = progress.add_task("rows projected", total=None)
+        report = project(workspace.ledger, store, rebuild, lambda n: progress.advance(task, n))
+    verb = "rebuilt" if rebuild else "loaded"
+    console.print(
+        f"{verb} {settings.graph} graph: {report.batches} batches, {report.nodes:,} node rows, "
+        f"{report.edges:,} edge rows ({report.skipped} batches already present)"
+    )
+    workspace.audit("graph_rebuild" if rebuild else "graph_load", {"batches": report.batches})
+    return 0
+
+
+def search(settings: Settings, text: str, fmt: OutputFormat) -> int:
+    workspace = Workspace(settings)
+    with workspace.graph(read_only=True) as store:
+        found = queries.find_entities(store, text)
+    workspace.audit("search", {"text": text, "results": len(found)})
+    print_rows(["id", "type", "caption"], [list(r.values()) for r in found], fmt)
+    return 0
+
+
+def timeline(settings: Settings, node_id: str, fmt: OutputFormat) -> int:
+    workspace = Workspace(settings)
+    with workspace.graph(read_only=True) as store:
+        events = queries.timeline(store, node_id)
+    workspace.audit("view_timeline", {"id": node_id, "events": len(events)})
+    columns = ["time", "kind", "caption", "place", "confidence", "record_id"]
+    print_rows(columns, [[e[c] for c in columns] for e in events], fmt, title=node_id)
+    return 0
+
+
+def co_presence(settings: Settings, node_id: str, window: timedelta, fmt: OutputFormat) -> int:
+    workspace = Workspace(settings)
+    with workspace.graph(read_only=True) as store:
+        rows = queries.co_presence(store, node_id, window)
+    workspace.audit("co_presence", {"id": node_id, "window_s": window.total_seconds()})
+    columns = ["id", "type", "caption", "times", "places", "first", "last"]
+    print_rows(columns, [[r[c] for c in columns] for r in rows], fmt)
+    return 0
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """key=value pairs; values that look like integers or numbers become numbers."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise SettingsError(f"--param must be key=value, not {pair!r}")
+        params[key] = _number_or_text(value)
+    return params
+
+
+def _number_or_text(value: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            continue
+    return value
+
+
+def query(settings: Settings, cypher: str, pairs: list[str], fmt: OutputFormat) -> int:
+    workspace = Workspace(settings)
+    params = parse_params(pairs)
+    workspace.audit("query", {"cypher": cypher, "params": params})
+    check_read_only(cypher)
+    with workspace.graph(read_only=True) as store:
+        result = store.read(cypher, params, timeout_s=settings.query_timeout_s)
+    print_rows(result.columns, result.rows, fmt)
+    return 0
+
+
+def serve_app(settings: Settings, port: int) -> int:
+    """Run Streamlit in the foreground, bound to loopback, with usage statistics off."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(STREAMLIT_MAIN),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]
+    console.print(f"dossier app: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+    env = {**os.environ, **to_env(settings)}
+    return subprocess.call(command, env=env)
+
+
+def demo(settings: Settings, scale: str, port: int, serve: bool) -> int:
+    scenario = settings.workspace / "scenario"
+    generate(scenario, scale, seed=7)
+    ingest(settings, [scenario / "cctv"], owner=None, assume_offset=None)
+    graph_load(settings, rebuild=False)
+    console.print("try: dossier search KX  ·  dossier query 'MATCH (v:Vehicle) RETURN count(v)'")
+    return serve_app(settings, port) if serve else 0
+
+
+def status(settings: Settings) -> int:
+    workspace = Workspace(settings)
+    batches = workspace.ledger.batches()
+    columns = ["seq", "batch", "connector", "read", "accepted", "quarantined", "source"]
+    rows = [
+        [m.seq, m.batch_id, m.connector, m.read, m.accepted, m.quarantined, m.source_path]
+        for m in batches
+    ]
+    print_rows(columns, rows, "table", title=f"ledger: {workspace.ledger.root}")
+    with workspace.graph(read_only=True) as store:
+        counts = store.counts()
+    print_rows(["label", "nodes"], sorted(counts.items()), "table", title=f"{settings.graph} graph")
+    return 0

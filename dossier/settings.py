@@ -1,0 +1,100 @@
+"""Every setting, read once from `DOSSIER_*` environment variables, typed, with help.
+
+This is the only module that reads the environment. Command-line options override the
+values read here (see dossier.cli). tests/test_docs.py checks each one is in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal, cast
+
+from schemas.errors import DossierError
+
+GraphBackend = Literal["embedded", "neo4j"]
+
+SETTINGS_HELP: dict[str, str] = {
+    "DOSSIER_WORKSPACE": "Folder holding the ledger, the embedded graph and the audit log "
+    "(default: ./dossier-workspace).",
+    "DOSSIER_GRAPH": "Graph backend: embedded (default, Ladybug in the workspace) or neo4j.",
+    "DOSSIER_NEO4J_URI": "Neo4j URI, e.g. bolt://127.0.0.1:7687 or neo4j://host:7687 for a cluster.",
+    "DOSSIER_NEO4J_USER": "Neo4j user name (default neo4j); leave the password empty for no auth.",
+    "DOSSIER_NEO4J_PASSWORD": "Neo4j password.",
+    "DOSSIER_NEO4J_DATABASE": "Neo4j database name (default: the server's default database).",
+    "DOSSIER_QUERY_TIMEOUT": "Time limit in seconds for one analyst query (default 30).",
+    "DOSSIER_ANALYST": "Name recorded in the audit log for commands and app views "
+    "(default: the login name).",
+}
+
+
+class SettingsError(DossierError):
+    exit_code = 78
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path = Path("dossier-workspace")
+    graph: GraphBackend = "embedded"
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str | None = None
+    query_timeout_s: float = 30.0
+    analyst: str = "analyst"
+
+    def with_overrides(self, **values: object) -> Settings:
+        """Apply command-line options that were given (None means not given)."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if "graph" in given:
+            given["graph"] = _backend(str(given["graph"]))
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def _backend(value: str) -> GraphBackend:
+    if value not in ("embedded", "neo4j"):
+        raise SettingsError(f"DOSSIER_GRAPH / --graph must be embedded or neo4j, not {value!r}")
+    return cast(GraphBackend, value)
+
+
+def _timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"DOSSIER_QUERY_TIMEOUT must be seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise SettingsError("DOSSIER_QUERY_TIMEOUT must be positive")
+    return seconds
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    defaults = Settings()
+    return Settings(
+        workspace=Path(env.get("DOSSIER_WORKSPACE") or defaults.workspace),
+        graph=_backend(env.get("DOSSIER_GRAPH") or defaults.graph),
+        neo4j_uri=env.get("DOSSIER_NEO4J_URI") or defaults.neo4j_uri,
+        neo4j_user=env.get("DOSSIER_NEO4J_USER") or defaults.neo4j_user,
+        neo4j_password=env.get("DOSSIER_NEO4J_PASSWORD", ""),
+        neo4j_database=env.get("DOSSIER_NEO4J_DATABASE") or None,
+        query_timeout_s=_timeout(env.get("DOSSIER_QUERY_TIMEOUT") or "30"),
+        analyst=env.get("DOSSIER_ANALYST") or env.get("USER") or defaults.analyst,
+    )
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The environment that reproduces these settings in a child process (the app)."""
+    env = {
+        "DOSSIER_WORKSPACE": str(settings.workspace.resolve()),
+        "DOSSIER_GRAPH": settings.graph,
+        "DOSSIER_NEO4J_URI": settings.neo4j_uri,
+        "DOSSIER_NEO4J_USER": settings.neo4j_user,
+        "DOSSIER_NEO4J_PASSWORD": settings.neo4j_password,
+        "DOSSIER_QUERY_TIMEOUT": str(settings.query_timeout_s),
+        "DOSSIER_ANALYST": settings.analyst,
+    }
+    if settings.neo4j_database:
+        env["DOSSIER_NEO4J_DATABASE"] = settings.neo4j_database
+    return env

@@ -1,0 +1,98 @@
+"""The Neo4j backend, through the official driver (6.x).
+
+The driver is created by the composition root (dossier.workspace) and passed in, never at
+import. Writes are batched `UNWIND $rows ... MERGE` in managed transactions (retried by
+the driver, safe because MERGE on deterministic ids is idempotent); values always travel
+as parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j import Driver, Query
+
+from graph.schema import BATCH_LABEL, neo4j_ddl
+from graph.store import BatchInfo, GraphStore, QueryResult, edge_upsert_cypher, node_upsert_cypher
+from schemas.model import Model, NodeType
+
+WRITE_CHUNK = 5_000
+
+
+class Neo4jStore(GraphStore):
+    dialect = "neo4j"
+
+    def __init__(self, driver: Driver, model: Model, database: str | None = None) -> None:
+        super().__init__(model)
+        self.driver = driver
+        self.database = database
+
+    def ensure_schema(self) -> None:
+        for statement in neo4j_ddl(self.model):
+            self.driver.execute_query(statement, database_=self.database)
+
+    def _write(self, cypher: str, rows: list[dict[str, Any]]) -> None:
+        with self.driver.session(database=self.database) as session:
+            for start in range(0, len(rows), WRITE_CHUNK):
+                chunk = rows[start : start + WRITE_CHUNK]
+                session.execute_write(lambda tx, c=chunk: tx.run(cypher, rows=c).consume())
+
+    def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+        self._write(node_upsert_cypher(node_type), rows)
+
+    def upsert_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None:
+        self._write(edge_upsert_cypher(rel_type, source_type, target_type), rows)
+
+    def mark_projected(self, batch: BatchInfo) -> None:
+        self.driver.execute_query(
+            f"MERGE (b:{BATCH_LABEL} {{id: $id}}) "
+            "SET b.seq = $seq, b.source_path = $source_path, b.connector = $connector, "
+            "b.records = $records",
+            id=batch.batch_id,
+            seq=batch.seq,
+            source_path=batch.source_path,
+            connector=batch.connector,
+            records=batch.records,
+            database_=self.database,
+        )
+
+    def projected_batches(self) -> set[str]:
+        result = self.read(f"MATCH (b:{BATCH_LABEL}) RETURN b.id")
+        return {row[0] for row in result.rows}
+
+    def clear(self) -> None:
+        # Batched deletes keep the transaction memory bounded on a big graph.
+        with self.driver.session(database=self.database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+
+    def read(
+        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
+    ) -> QueryResult:
+        with self.driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            result = session.run(Query(cypher, timeout=timeout_s), params or {})  # type: ignore[arg-type]
+            columns = list(result.keys())
+            rows = [[_native(v) for v in record.values()] for record in result]
+        return QueryResult(columns, rows)
+
+    def close(self) -> None:
+        """The driver belongs to the caller; nothing to release here."""
+
+
+def _native(value: Any) -> Any:
+    """neo4j.time values to the standard library's, so both backends return alike."""
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, neo4j.graph.Node):
+        return {"_labels": sorted(value.labels), **{k: _native(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"_type": value.type, **{k: _native(v) for k, v in value.items()}}
+    return value

@@ -1,0 +1,115 @@
+"""The one narrow interface both graph backends implement.
+
+The projection talks to a store only through these methods, and the named queries only
+through `read`, so the embedded store and Neo4j cannot drift apart unnoticed: the same
+test suite (tests/graph/test_store_contract.py) runs against both.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graph.schema import BATCH_LABEL, node_columns
+from schemas.model import Model, NodeType
+
+Dialect = Literal["embedded", "neo4j"]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What the graph remembers of a projected ledger batch."""
+
+    batch_id: str
+    seq: int
+    source_path: str
+    connector: str
+    records: int
+
+
+class GraphStore(ABC):
+    dialect: Dialect
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create tables, constraints and indexes derived from the model (idempotent)."""
+
+    @abstractmethod
+    def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+        """Insert or update nodes by id; rows have every column of `node_columns`."""
+
+    @abstractmethod
+    def upsert_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None:
+        """Insert or update edges by id; rows have id, source, target and provenance."""
+
+    @abstractmethod
+    def mark_projected(self, batch: BatchInfo) -> None:
+        """Record that a batch is fully in the graph (written last, so a crash re-projects)."""
+
+    @abstractmethod
+    def projected_batches(self) -> set[str]: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every node and edge (for a rebuild from the ledger)."""
+
+    @abstractmethod
+    def read(
+        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
+    ) -> QueryResult:
+        """Run a read-only query; callers check user text with graph.guard first."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def begin_batch(self) -> None:
+        """Hook before a batch's rows arrive (the embedded store tracks fresh ids)."""
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label, for status output and tests."""
+        counts = {}
+        for label in [*self.model.node_types, BATCH_LABEL]:
+            result = self.read(f"MATCH (n:{label}) RETURN count(n) AS n")
+            counts[label] = int(result.rows[0][0])
+        return counts
+
+
+def node_upsert_cypher(
+    node_type: NodeType, source: str = "UNWIND $rows AS r", row: str = "r."
+) -> str:
+    """MERGE by id. Events take the latest record's values; entities only fill gaps and
+    keep the provenance of their first evidence. `source` / `row` say where rows come
+    from: a parameter list (both backends) or an Arrow table via LOAD FROM (embedded)."""
+    columns = [c.name for c in node_columns(node_type) if c.name != "id"]
+    head = f"{source} MERGE (n:{node_type.name} {{id: {row}id}})"
+    if node_type.kind == "event":
+        sets = ", ".join(f"n.{c} = {row}{c}" for c in columns)
+        return f"{head} SET {sets}"
+    provenance = f"n.batch_id = {row}batch_id, n.record_id = {row}record_id"
+    fills = ", ".join(
+        f"n.{c} = coalesce({row}{c}, n.{c})" for c in columns if c not in ("batch_id", "record_id")
+    )
+    return f"{head} ON CREATE SET {provenance} SET {fills}"
+
+
+def edge_upsert_cypher(rel_type: str, source_type: str, target_type: str) -> str:
+    return (
+        f"UNWIND $rows AS r MATCH (a:{source_type} {{id: r.source}}), "
+        f"(b:{target_type} {{id: r.target}}) MERGE (a)-[e:{rel_type} {{id: r.id}}]->(b) "
+        "SET e.batch_id = r.batch_id, e.record_id = r.record_id"
+    )

@@ -1,0 +1,49 @@
+"""The connector contract: sniff a file's content, then yield records or rejections.
+
+Adding a source is one new module with one Connector subclass, listed in the registry
+(`ingest.connectors.registry`). Connectors never touch the ledger or the graph.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from ingest.records import Rejected, SourceRecord
+from schemas.model import Model, default_model
+
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Per-run choices a user makes about a source; defaults suit most exports."""
+
+    assume_offset: timedelta | None = None  # zone for times written without an offset
+    owner: str | None = None  # the person whose device or account produced the export
+
+
+class Connector(ABC):
+    """One source format. Subclasses set the class attributes and implement two methods."""
+
+    name: ClassVar[str]  # stable identifier, recorded in every batch manifest
+    version: ClassVar[str]  # bump when the output for the same input changes
+    title: ClassVar[str]  # human description for `dossier ingest --help` and errors
+    source_kind: ClassVar[str]  # namespace of event ids, e.g. "frigate"
+
+    def __init__(self, model: Model | None = None, options: ReadOptions | None = None) -> None:
+        self.model = model or default_model()
+        self.options = options or ReadOptions()
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: bytes) -> bool:
+        """True when the first bytes of a file look like this format (content, not name)."""
+
+    @abstractmethod
+    def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
+        """Yield one item per source record, in file order, streaming."""

@@ -1,0 +1,16 @@
+"""The list of connectors, in sniffing order (most specific first)."""
+
+from __future__ import annotations
+
+from ingest.connectors.base import Connector
+from ingest.connectors.frigate import FrigateApiEvents, FrigateMqttEvents
+from ingest.connectors.hikvision import HikvisionAnpr
+
+CONNECTORS: tuple[type[Connector], ...] = (HikvisionAnpr, FrigateMqttEvents, FrigateApiEvents)
+
+
+def by_name(name: str) -> type[Connector]:
+    for connector in CONNECTORS:
+        if connector.name == name:
+            return connector
+    raise KeyError(name)

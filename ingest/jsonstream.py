@@ -1,0 +1,146 @@
+"""Stream JSON values out of files of any size without loading them whole.
+
+Handles the three shapes exports come in: one top-level array (streamed element by
+element), JSON lines, and concatenated objects. Parsing uses the C scanner of the
+standard library (`raw_decode`) on a sliding text buffer, so memory stays bounded by
+the largest single element, not the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+CHUNK = 1 << 20
+# One element may not exceed this; past it a parse error is final instead of reading on,
+# so a damaged multi-gigabyte file never gets pulled into memory whole.
+MAX_ELEMENT_CHARS = 64 << 20
+_WHITESPACE = " \t\n\r"
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class JsonItem:
+    index: int  # position in the array or line sequence
+    offset: int  # character offset of the value in the file
+    value: Any
+    raw: str
+
+
+@dataclass(frozen=True)
+class JsonDamage:
+    """A part of the file that is not valid JSON; the rest of the file may still be read."""
+
+    index: int
+    offset: int
+    reason: str
+    raw: str
+
+
+class _Buffer:
+    """A text window over the file that refills on demand."""
+
+    def __init__(self, fp: IO[str]) -> None:
+        self.fp = fp
+        self.text = ""
+        self.pos = 0
+        self.base = 0  # file offset of text[0]
+        self.eof = False
+
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.fp.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.text = self.text[self.pos :] + chunk
+        self.base += self.pos
+        self.pos = 0
+        return True
+
+    def skip(self, chars: str) -> str:
+        """Skip characters in `chars`; return the next character or '' at end of file."""
+        while True:
+            while self.pos < len(self.text) and self.text[self.pos] in chars:
+                self.pos += 1
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.fill():
+                return ""
+
+    def decode(self) -> tuple[Any, str]:
+        """Decode one value at the cursor, reading more text until it is complete."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError:
+                if len(self.text) - self.pos < MAX_ELEMENT_CHARS and self.fill():
+                    continue
+                raise
+            if end == len(self.text) and not self.eof and self.fill():
+                continue  # a number at the buffer's edge may continue in the next chunk
+            raw = self.text[self.pos : end]
+            self.pos = end
+            return value, raw
+
+
+def iter_json(fp: IO[str]) -> Iterator[JsonItem | JsonDamage]:
+    """Yield the elements of a top-level array, or each value of JSON lines."""
+    buf = _Buffer(fp)
+    first = buf.skip(_WHITESPACE + "\ufeff")
+    if first == "[":
+        buf.pos += 1
+        yield from _array_items(buf)
+    elif first:
+        yield from _sequence_items(buf)
+
+
+def _array_items(buf: _Buffer) -> Iterator[JsonItem | JsonDamage]:
+    index = 0
+    while True:
+        nxt = buf.skip(_WHITESPACE + ",")
+        if nxt == "]":
+            return
+        if not nxt:
+            yield JsonDamage(index, buf.base + buf.pos, "file ends inside the JSON array", "")
+            return
+        offset = buf.base + buf.pos
+        try:
+            value, raw = buf.decode()
+        except json.JSONDecodeError as exc:
+            tail = buf.text[buf.pos : buf.pos + 200]
+            yield JsonDamage(index, offset, f"invalid JSON ({exc.msg}); rest of array unread", tail)
+            return
+        yield JsonItem(index, offset, value, raw)
+        index += 1
+
+
+def _sequence_items(buf: _Buffer) -> Iterator[JsonItem | JsonDamage]:
+    """JSON lines or concatenated values; a bad line is reported and reading resumes."""
+    index = 0
+    while buf.skip(_WHITESPACE):
+        offset = buf.base + buf.pos
+        try:
+            value, raw = buf.decode()
+        except json.JSONDecodeError as exc:
+            yield JsonDamage(index, offset, f"invalid JSON ({exc.msg})", _skip_line(buf))
+        else:
+            yield JsonItem(index, offset, value, raw)
+        index += 1
+
+
+def _skip_line(buf: _Buffer) -> str:
+    start = buf.pos
+    while True:
+        newline = buf.text.find("\n", buf.pos)
+        if newline >= 0:
+            raw = buf.text[start:newline]
+            buf.pos = newline + 1
+            return raw[:200]
+        buf.pos = len(buf.text)
+        if not buf.fill():
+            return buf.text[:200]
+        start = 0

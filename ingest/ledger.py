@@ -1,0 +1,171 @@
+"""The ledger: the append-only system of record the graph is projected from.
+
+A batch is one ingest of one source file: Parquet tables of canonical nodes, edges and
+source records, a quarantine file, and a manifest. A batch is written under
+`.staging/` and becomes visible by one atomic rename, so a killed ingest never leaves a
+half batch behind; the rerun simply writes it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ingest.batchwriter import BatchWriter
+from ingest.records import Rejected, SourceRecord
+from schemas.ids import make_id
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class BatchManifest:
+    batch_id: str
+    seq: int
+    source_path: str
+    source_sha256: str
+    source_bytes: int
+    connector: str
+    connector_version: str
+    read: int
+    accepted: int
+    quarantined: int
+    created_at: str
+
+    @property
+    def dirname(self) -> str:
+        return f"{self.seq:06d}-{self.batch_id}"
+
+    @classmethod
+    def load(cls, path: Path) -> BatchManifest:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    sha256: str
+    size: int
+
+
+class Ledger:
+    """Append-only batches under one folder of the workspace."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.batches_dir = root / "batches"
+        self.staging_dir = root / ".staging"
+
+    def batches(self) -> list[BatchManifest]:
+        if not self.batches_dir.exists():
+            return []
+        manifests = [BatchManifest.load(p / MANIFEST) for p in self.batches_dir.iterdir()]
+        return sorted(manifests, key=lambda m: m.seq)
+
+    def find(self, source: SourceFile, connector: str, version: str) -> BatchManifest | None:
+        """The batch that already holds exactly this content read by this connector version."""
+        batch_id = _batch_id(source.sha256, connector, version)
+        return next((m for m in self.batches() if m.batch_id == batch_id), None)
+
+    def previous_versions(self, source: SourceFile) -> list[BatchManifest]:
+        """Earlier batches of the same path with different content (the file changed)."""
+        path = str(source.path.resolve())
+        return [
+            m for m in self.batches() if m.source_path == path and m.source_sha256 != source.sha256
+        ]
+
+    def batch_dir(self, manifest: BatchManifest) -> Path:
+        return self.batches_dir / manifest.dirname
+
+    def write_batch(
+        self,
+        source: SourceFile,
+        connector: str,
+        version: str,
+        items: Iterable[SourceRecord | Rejected],
+    ) -> BatchManifest:
+        """Write all items as one batch and publish it atomically."""
+        batch_id = _batch_id(source.sha256, connector, version)
+        staging = self.staging_dir / batch_id
+        shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
+        staging.mkdir(parents=True)
+        counts = BatchWriter(staging).write(items)
+        with self._lock():
+            manifest = BatchManifest(
+                batch_id=batch_id,
+                seq=self._next_seq(),
+                source_path=str(source.path.resolve()),
+                source_sha256=source.sha256,
+                source_bytes=source.size,
+                connector=connector,
+                connector_version=version,
+                read=counts.read,
+                accepted=counts.accepted,
+                quarantined=counts.quarantined,
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            _write_json_durably(staging / MANIFEST, asdict(manifest))
+            self.batches_dir.mkdir(parents=True, exist_ok=True)
+            os.rename(staging, self.batch_dir(manifest))
+            _fsync_dir(self.batches_dir)
+        return manifest
+
+    def table(self, manifest: BatchManifest, name: str) -> pa.Table:
+        """One of the batch tables: nodes, edges or records."""
+        return pq.read_table(self.batch_dir(manifest) / f"{name}.parquet")
+
+    def iter_table(self, manifest: BatchManifest, name: str, rows: int) -> Iterator[pa.RecordBatch]:
+        parquet = pq.ParquetFile(self.batch_dir(manifest) / f"{name}.parquet")
+        yield from parquet.iter_batches(batch_size=rows)
+
+    def quarantine(self, manifest: BatchManifest) -> list[dict]:
+        path = self.batch_dir(manifest) / "quarantine.jsonl"
+        with path.open(encoding="utf-8") as fp:
+            return [json.loads(line) for line in fp]
+
+    def glob(self, name: str) -> str:
+        """A glob over one table in every batch, for DuckDB's read_parquet."""
+        return str(self.batches_dir / "*" / f"{name}.parquet")
+
+    def _next_seq(self) -> int:
+        seqs = [m.seq for m in self.batches()]
+        return max(seqs, default=0) + 1
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _batch_id(sha256: str, connector: str, version: str) -> str:
+    return make_id("batch", sha256, connector, version)
+
+
+def _write_json_durably(path: Path, data: dict) -> None:
+    with path.open("w", encoding="utf-8") as fp:
+        json.dump(data, fp, indent=2)
+        fp.flush()
+        os.fsync(fp.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

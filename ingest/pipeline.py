@@ -1,0 +1,141 @@
+"""Ingest: files in, ledger batches out, with a report per file.
+
+Decides per file whether it is new, unchanged (same content already in the ledger) or
+changed (same path, new content), picks the connector by sniffing the content, and
+writes one batch. Problems with a whole file become a failed report, never a crash of
+the run, so one bad file in a folder does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ingest.connectors.base import SNIFF_BYTES, Connector, ReadOptions
+from ingest.connectors.registry import CONNECTORS
+from ingest.errors import UnknownFormat, UnreadableSource
+from ingest.ledger import Ledger, SourceFile
+from ingest.records import Rejected, SourceRecord
+
+Status = Literal["ingested", "unchanged", "changed", "failed"]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: Path
+    status: Status
+    connector: str = ""
+    read: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    batch_id: str = ""
+    message: str = ""
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every file under named folders, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and _visible(p)))
+        else:
+            found.append(path)
+    return found
+
+
+def _visible(path: Path) -> bool:
+    return not any(part.startswith(".") for part in path.parts[-1:])
+
+
+def describe_source(path: Path) -> SourceFile:
+    """Hash a file; unreadable paths raise with what to check."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fp:
+            size = 0
+            while chunk := fp.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        raise UnreadableSource(path, "no such file; check the path") from None
+    except IsADirectoryError:
+        raise UnreadableSource(path, "is a folder") from None
+    except PermissionError:
+        raise UnreadableSource(path, "permission denied; check the file's owner and mode") from None
+    except OSError as exc:
+        raise UnreadableSource(path, exc.strerror or str(exc)) from None
+    return SourceFile(path, digest.hexdigest(), size)
+
+
+def choose_connector(path: Path) -> type[Connector]:
+    """Pick the connector from the file's first bytes, not its name."""
+    with path.open("rb") as fp:
+        head = fp.read(SNIFF_BYTES)
+    for connector in CONNECTORS:
+        if connector.sniff(head):
+            return connector
+    raise UnknownFormat(path, [c.title for c in CONNECTORS])
+
+
+def ingest_file(
+    path: Path,
+    ledger: Ledger,
+    options: ReadOptions,
+    on_record: Callable[[], None] | None = None,
+) -> FileReport:
+    try:
+        source = describe_source(path)
+        connector_cls = choose_connector(path)
+    except (UnreadableSource, UnknownFormat) as exc:
+        return FileReport(path, "failed", message=str(exc))
+    existing = ledger.find(source, connector_cls.name, connector_cls.version)
+    if existing is not None:
+        return FileReport(
+            path,
+            "unchanged",
+            connector_cls.name,
+            existing.read,
+            existing.accepted,
+            existing.quarantined,
+            existing.batch_id,
+            "already in the ledger; nothing changed",
+        )
+    previous = ledger.previous_versions(source)
+    items = connector_cls(options=options).read(path)
+    manifest = ledger.write_batch(
+        source, connector_cls.name, connector_cls.version, _counting(items, on_record)
+    )
+    status: Status = "changed" if previous else "ingested"
+    message = f"content changed since batch {previous[-1].batch_id}" if previous else ""
+    return FileReport(
+        path,
+        status,
+        connector_cls.name,
+        manifest.read,
+        manifest.accepted,
+        manifest.quarantined,
+        manifest.batch_id,
+        message,
+    )
+
+
+def _counting(
+    items: Iterable[SourceRecord | Rejected], on_record: Callable[[], None] | None
+) -> Iterator[SourceRecord | Rejected]:
+    for item in items:
+        if on_record is not None:
+            on_record()
+        yield item
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    ledger: Ledger,
+    options: ReadOptions | None = None,
+    on_record: Callable[[], None] | None = None,
+) -> list[FileReport]:
+    files = expand_paths(paths)
+    return [ingest_file(p, ledger, options or ReadOptions(), on_record) for p in files]

@@ -1,0 +1,119 @@
+"""What connectors produce: canonical records built through the model, or rejections.
+
+A `SourceRecord` is everything one record of a source file asserts (nodes and edges),
+together with where it came from, so the ledger can keep provenance per record.
+A `Rejected` is a record that could not be read; it goes to quarantine with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from schemas.errors import SchemaError
+from schemas.ids import edge_id, make_id
+from schemas.model import Model
+
+RAW_LIMIT = 4000  # characters of the original record kept for the analyst to read
+
+
+def excerpt(raw: str) -> str:
+    return raw if len(raw) <= RAW_LIMIT else raw[:RAW_LIMIT] + "…"
+
+
+@dataclass(frozen=True)
+class Node:
+    type: str
+    id: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Edge:
+    type: str
+    id: str
+    source: str
+    target: str
+    source_type: str
+    target_type: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    record_id: str
+    locator: str
+    raw: str
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    locator: str
+    reason: str
+    raw: str = ""
+
+
+class RecordBuilder:
+    """Collects the nodes and edges one source record asserts, cleaning every value."""
+
+    def __init__(
+        self,
+        model: Model,
+        source_kind: str,
+        locator: str,
+        raw: str,
+        assume_offset: timedelta | None = None,
+    ) -> None:
+        self.model = model
+        self.source_kind = source_kind
+        self.locator = locator
+        self.raw = raw
+        self.assume_offset = assume_offset
+        self.nodes: list[Node] = []
+        self.types: dict[str, str] = {}  # node id -> type, for the ends of links
+        self.edges: list[Edge] = []
+        self.record_id: str | None = None
+
+    def entity(self, type_name: str, **raw: Any) -> str:
+        props = self.model.node_type(type_name).clean(raw, self.assume_offset)
+        node_id = self.model.entity_id(type_name, props)
+        self._add(Node(type_name, node_id, props))
+        return node_id
+
+    def event(self, type_name: str, natural_key: str, **raw: Any) -> str:
+        """An event is identified by the source kind and the record's natural key."""
+        props = self.model.node_type(type_name).clean(raw, self.assume_offset)
+        node_id = make_id(type_name, self.source_kind, natural_key)
+        self._add(Node(type_name, node_id, props))
+        if self.record_id is None:
+            self.record_id = make_id("record", self.source_kind, natural_key)
+        return node_id
+
+    def _add(self, node: Node) -> None:
+        self.nodes.append(node)
+        self.types[node.id] = node.type
+
+    def link(self, rel_type: str, source: str, target: str, **props: Any) -> None:
+        """Link two nodes of this record; the model decides which types a link may join."""
+        rel = self.model.rel_type(rel_type)
+        source_type, target_type = self.types[source], self.types[target]
+        if source_type not in rel.sources or target_type not in rel.targets:
+            raise SchemaError(f"{rel_type} cannot link {source_type} to {target_type}")
+        self.edges.append(
+            Edge(
+                rel_type,
+                edge_id(rel_type, source, target),
+                source,
+                target,
+                source_type,
+                target_type,
+                props,
+            )
+        )
+
+    def build(self) -> SourceRecord:
+        record_id = self.record_id or make_id("record", self.source_kind, self.locator)
+        return SourceRecord(record_id, self.locator, excerpt(self.raw), self.nodes, self.edges)

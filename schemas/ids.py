@@ -1,0 +1,22 @@
+"""Deterministic ids: the same record or identifier always gets the same id.
+
+Re-ingesting a file therefore produces the same ids, and MERGE on id is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+_SEPARATOR = "\x1f"  # unit separator: cannot occur in cleaned values by accident
+
+
+def make_id(namespace: str, *parts: object) -> str:
+    """Hash a namespace (type or source kind) and natural-key parts into a stable id."""
+    text = _SEPARATOR.join([namespace, *("" if p is None else str(p) for p in parts)])
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:24]
+    return f"{namespace.lower()}-{digest}"
+
+
+def edge_id(rel_type: str, source: str, target: str) -> str:
+    """One edge per (type, source, target): repeated evidence updates it, never duplicates."""
+    return make_id(rel_type, source, target)

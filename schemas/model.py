@@ -1,0 +1,150 @@
+"""The canonical model, loaded from model.yaml into a few small classes.
+
+Connectors build records through `Model.entity` / `Model.event` so that every value is
+normalised by its value type and every id is derived the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from schemas.errors import InvalidValue, SchemaError
+from schemas.ids import make_id
+from schemas.types import REGISTRY, TimestampType, ValueType
+
+MODEL_PATH = Path(__file__).with_name("model.yaml")
+NodeKind = Literal["entity", "event"]
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    value_type: ValueType
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """An entity or event type: its properties and, for entities, its natural key."""
+
+    name: str
+    kind: NodeKind
+    description: str
+    properties: Mapping[str, PropertySpec]
+    key: tuple[str, ...] = ()
+
+    def clean(self, raw: Mapping[str, Any], assume_offset: timedelta | None = None) -> dict:
+        """Normalise raw values; drop None; raise InvalidValue naming `Type.field`."""
+        unknown = set(raw) - set(self.properties)
+        if unknown:
+            raise SchemaError(f"{self.name} has no properties {sorted(unknown)}")
+        cleaned: dict[str, Any] = {}
+        for name, spec in self.properties.items():
+            value = raw.get(name)
+            if value is None or value == "":
+                if spec.required:
+                    raise InvalidValue(f"{self.name}.{name}", value, "required value is missing")
+                continue
+            cleaned[name] = _clean_value(spec, f"{self.name}.{name}", value, assume_offset)
+        return cleaned
+
+
+def _clean_value(
+    spec: PropertySpec, field_name: str, value: Any, assume_offset: timedelta | None
+) -> Any:
+    if isinstance(spec.value_type, TimestampType):
+        return spec.value_type.clean(field_name, value, assume_offset)
+    return spec.value_type.clean(field_name, value)
+
+
+@dataclass(frozen=True)
+class RelType:
+    name: str
+    description: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    node_types: Mapping[str, NodeType]
+    rel_types: Mapping[str, RelType]
+    version: int = 1
+    _order: tuple[str, ...] = field(default=())
+
+    def node_type(self, name: str) -> NodeType:
+        try:
+            return self.node_types[name]
+        except KeyError:
+            raise SchemaError(f"unknown node type {name!r}") from None
+
+    def rel_type(self, name: str) -> RelType:
+        try:
+            return self.rel_types[name]
+        except KeyError:
+            raise SchemaError(f"unknown relationship type {name!r}") from None
+
+    def entity_id(self, type_name: str, props: Mapping[str, Any]) -> str:
+        """Entities are identified by their type and cleaned natural key, whatever the source."""
+        node_type = self.node_type(type_name)
+        return make_id(type_name, *(props.get(k) for k in node_type.key))
+
+    def event_types(self) -> list[NodeType]:
+        return [t for t in self.node_types.values() if t.kind == "event"]
+
+    def entity_types(self) -> list[NodeType]:
+        return [t for t in self.node_types.values() if t.kind == "entity"]
+
+
+def _load_node_types(section: Mapping[str, Any], kind: NodeKind) -> dict[str, NodeType]:
+    types: dict[str, NodeType] = {}
+    for name, spec in section.items():
+        props = {
+            p: PropertySpec(p, _value_type(name, p, ps["type"]), bool(ps.get("required", False)))
+            for p, ps in spec.get("properties", {}).items()
+        }
+        key = tuple(spec.get("key", ()))
+        missing = [k for k in key if k not in props]
+        if missing:
+            raise SchemaError(f"{name}: key names unknown properties {missing}")
+        types[name] = NodeType(name, kind, spec.get("description", ""), props, key)
+    return types
+
+
+def _value_type(type_name: str, prop: str, value_type: str) -> ValueType:
+    if value_type not in REGISTRY:
+        raise SchemaError(f"{type_name}.{prop}: unknown value type {value_type!r}")
+    return REGISTRY[value_type]
+
+
+def _load_rel_types(section: Mapping[str, Any], nodes: Mapping[str, NodeType]) -> dict:
+    rels: dict[str, RelType] = {}
+    for name, spec in section.items():
+        rel = RelType(name, spec.get("description", ""), tuple(spec["from"]), tuple(spec["to"]))
+        unknown = [t for t in (*rel.sources, *rel.targets) if t not in nodes]
+        if unknown:
+            raise SchemaError(f"relationship {name} names unknown node types {unknown}")
+        rels[name] = rel
+    return rels
+
+
+def load_model(path: Path = MODEL_PATH) -> Model:
+    """Parse and check a model file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    nodes = _load_node_types(data.get("entities", {}), "entity")
+    nodes.update(_load_node_types(data.get("events", {}), "event"))
+    rels = _load_rel_types(data.get("relationships", {}), nodes)
+    return Model(nodes, rels, int(data.get("version", 1)))
+
+
+@cache
+def default_model() -> Model:
+    """The model shipped with the package, loaded once per process."""
+    return load_model()

@@ -1,0 +1,99 @@
+"""One suite, both backends: projection, idempotence, rebuild and the named queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from graph import queries
+from graph.projection import project
+from graph.store import GraphStore
+from ingest.ledger import Ledger
+from schemas.model import default_model
+from tests.graph.builders import START, meeting_records, sighting, write_ledger
+
+
+def _vehicle_id(plate: str) -> str:
+    return default_model().entity_id("Vehicle", {"plate": plate, "country": "NL"})
+
+
+def _loaded(store: GraphStore, tmp_path: Path) -> Ledger:
+    write_ledger(tmp_path / "ledger", meeting_records())
+    ledger = Ledger(tmp_path / "ledger")
+    project(ledger, store)
+    return ledger
+
+
+def test_projection_counts_and_provenance(store: GraphStore, tmp_path: Path) -> None:
+    ledger = _loaded(store, tmp_path)
+    counts = store.counts()
+    assert counts["Sighting"] == 12
+    assert counts["Vehicle"] == 3
+    assert counts["Place"] == 2
+    assert counts["IngestBatch"] == 1
+    batch_id = ledger.batches()[0].batch_id
+    missing = store.read(
+        "MATCH (n) WHERE n.batch_id IS NULL OR n.record_id IS NULL RETURN count(n)"
+    ).rows[0][0]
+    assert missing == counts["IngestBatch"]  # only the batch markers carry no provenance
+    edges = store.read("MATCH ()-[e]->() WHERE e.batch_id = $b RETURN count(e)", {"b": batch_id})
+    assert edges.rows[0][0] == 12 * 3 + 2
+
+
+def test_projection_is_idempotent_and_rebuildable(store: GraphStore, tmp_path: Path) -> None:
+    ledger = _loaded(store, tmp_path)
+    before = store.counts()
+    again = project(ledger, store)
+    assert again.batches == 0 and again.skipped == 1
+    assert store.counts() == before
+    rebuilt = project(ledger, store, rebuild=True)
+    assert rebuilt.batches == 1
+    assert store.counts() == before
+    edge_total = store.read("MATCH ()-[e]->() RETURN count(e)").rows[0][0]
+    assert edge_total == 12 * 3 + 2
+
+
+def test_changed_file_upserts_same_ids(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    moved = sighting("a0", "B", "KX1", START + timedelta(minutes=1), 52.30, 4.80)
+    write_ledger(tmp_path / "ledger", [moved], name="changed.xml")
+    project(Ledger(tmp_path / "ledger"), store)
+    assert store.counts()["Sighting"] == 12
+    rows = queries.timeline(store, _vehicle_id("KX1"))
+    first = next(r for r in rows if r["time"].replace(tzinfo=None) == (START + timedelta(minutes=1)).replace(tzinfo=None))
+    assert first["kind"] == "Sighting"
+
+
+def test_find_entities_by_plate_and_camera(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    found = queries.find_entities(store, "kx2")
+    assert [(r["type"], r["caption"]) for r in found] == [("Vehicle", "KX2 · NL")]
+    places = queries.find_entities(store, "site a")
+    assert {r["type"] for r in places} == {"Place"}
+
+
+def test_timeline_is_ordered_with_place_and_source(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    rows = queries.timeline(store, _vehicle_id("KX1"))
+    assert len(rows) == 6
+    times = [r["time"] for r in rows]
+    assert times == sorted(times)
+    assert {r["place"] for r in rows} == {"Site A", "Site B"}
+    assert all(r["record_id"].startswith("record-") for r in rows)
+    assert rows[0]["lat"] == pytest.approx(52.37)
+
+
+def test_co_presence_counts_meetings_within_window(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    rows = queries.co_presence(store, _vehicle_id("KX1"), timedelta(minutes=10))
+    assert [(r["caption"], r["times"]) for r in rows] == [("KX2 · NL", 3)]
+    wide = queries.co_presence(store, _vehicle_id("KX1"), timedelta(hours=6))
+    assert {r["caption"]: r["times"] for r in wide} == {"KX2 · NL": 3, "KX3 · NL": 3}
+
+
+def test_unknown_id_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    with pytest.raises(queries.UnknownEntity, match="dossier search"):
+        queries.get_node(store, "vehicle-000000000000000000000000")
