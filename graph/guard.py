@@ -84,10 +84,14 @@ def check_read_only(cypher: str) -> None:
     code = strip_literals(cypher)
     if not code.strip():
         raise QueryRefused("the query is empty")
-    words = {w.upper() for w in _WORD.findall(code)}
+    _check_calls(code)
+    words = {w.upper() for w in _WORD.findall(_CALL.sub(" ", code))}
     bad = sorted(words.intersection(FORBIDDEN))
     if bad:
         raise QueryRefused(f"clause {bad[0]} is not allowed")
+
+
+def _check_calls(code: str) -> None:
     for match in _CALL.finditer(code):
         procedure = (match.group(1) or "").lower()
         if match.group(2) == "{" or not procedure:
