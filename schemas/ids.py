@@ -6,6 +6,7 @@ Re-ingesting a file therefore produces the same ids, and MERGE on id is idempote
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 _SEPARATOR = "\x1f"  # unit separator: cannot occur in cleaned values by accident
 
@@ -17,6 +18,7 @@ def make_id(namespace: str, *parts: object) -> str:
     return f"{namespace.lower()}-{digest}"
 
 
+@lru_cache(maxsize=1 << 16)  # links between recurring entities repeat in every record
 def edge_id(rel_type: str, source: str, target: str) -> str:
     """One edge per (type, source, target): repeated evidence updates it, never duplicates."""
     return make_id(rel_type, source, target)

@@ -1,0 +1,1 @@
+"""Per-format writers: each turns scenario detections into one real export format."""
