@@ -1,0 +1,113 @@
+"""Ingest end to end on the real samples: counts reconcile, re-runs are no-ops, bad files
+get clear errors, and a killed ingest leaves no half batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ingest.ledger import Ledger
+from ingest.pipeline import ingest_paths
+from tests.conftest import samples_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cctv() -> Path:
+    return samples_dir() / "cctv"
+
+
+def test_samples_ingest_and_rerun_is_unchanged(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger")
+    first = ingest_paths([_cctv()], ledger)
+    assert [(r.connector, r.status, r.read, r.accepted) for r in first] == [
+        ("frigate-api", "ingested", 50, 50),
+        ("hikvision-isapi-anpr", "ingested", 1, 1),
+    ]
+    second = ingest_paths([_cctv()], ledger)
+    assert {r.status for r in second} == {"unchanged"}
+    assert len(ledger.batches()) == 2
+    for manifest in ledger.batches():
+        assert manifest.read == manifest.accepted + manifest.quarantined
+        assert len(manifest.source_sha256) == 64
+
+
+def test_unreadable_and_unknown_files_fail_with_clear_messages(tmp_path: Path) -> None:
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("just some words\n")
+    reports = ingest_paths([tmp_path / "missing.json", unknown], Ledger(tmp_path / "ledger"))
+    assert [r.status for r in reports] == ["failed", "failed"]
+    assert "no such file" in reports[0].message
+    assert "Supported formats" in reports[1].message and "Hikvision" in reports[1].message
+
+
+def test_changed_file_becomes_a_new_batch(tmp_path: Path) -> None:
+    events = json.loads((_cctv() / "frigate_api_events_front_door.json").read_text())
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(events[:10]))
+    ledger = Ledger(tmp_path / "ledger")
+    assert ingest_paths([path], ledger)[0].status == "ingested"
+    path.write_text(json.dumps(events[:12]))
+    changed = ingest_paths([path], ledger)[0]
+    assert changed.status == "changed" and changed.read == 12
+    assert "content changed since batch" in changed.message
+
+
+def test_duplicates_and_bad_records_reconcile(tmp_path: Path) -> None:
+    events = json.loads((_cctv() / "frigate_api_events_front_door.json").read_text())
+    bad = dict(events[1], start_time="yesterday")
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps([events[0], events[0], bad]))
+    ledger = Ledger(tmp_path / "ledger")
+    report = ingest_paths([path], ledger)[0]
+    assert (report.read, report.accepted, report.quarantined) == (3, 2, 1)
+    [rejected] = ledger.quarantine(ledger.batches()[0])
+    assert rejected["locator"].endswith("#/2")
+    assert "start_time" in rejected["reason"] or "time" in rejected["reason"]
+
+
+def _big_frigate_file(path: Path, count: int) -> None:
+    template = json.loads((_cctv() / "frigate_api_events_front_door.json").read_text())[0]
+    with path.open("w") as fp:
+        fp.write("[")
+        for i in range(count):
+            event = dict(template, id=f"{1623454583 + i}.5-k{i:06d}", start_time=1623454583.5 + i)
+            fp.write(("," if i else "") + json.dumps(event))
+        fp.write("]")
+
+
+def test_killed_ingest_leaves_no_half_batch_and_rerun_completes(tmp_path: Path) -> None:
+    source = tmp_path / "big.json"
+    _big_frigate_file(source, 150_000)
+    workspace = tmp_path / "ws"
+    command = [
+        sys.executable,
+        "-m",
+        "dossier.cli",
+        "--workspace",
+        str(workspace),
+        "ingest",
+        str(source),
+    ]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    staging = workspace / "ledger" / ".staging"
+    deadline = time.monotonic() + 60
+    while not (staging.exists() and any(staging.rglob("*.parquet"))):
+        assert time.monotonic() < deadline and process.poll() is None, (
+            "ingest never started writing"
+        )
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    ledger = Ledger(workspace / "ledger")
+    assert ledger.batches() == []
+    report = ingest_paths([source], ledger)[0]
+    assert (report.status, report.read, report.accepted) == ("ingested", 150_000, 150_000)
+    assert not any(staging.iterdir())
