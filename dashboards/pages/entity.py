@@ -1,0 +1,102 @@
+"""One entity's dossier: properties, timeline, map, co-presence and source records."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, components, data, routes
+
+CO_PRESENCE_COLUMNS = [
+    ("type", "Type"), ("caption", "Seen with"), ("times", "Times"), ("places", "Places"),
+    ("first", "First"), ("last", "Last"),
+]  # fmt: skip
+SOURCE_COLUMNS = {
+    "time": "time (UTC)", "kind": "kind", "place": "place", "locator": "locator",
+    "source_path": "source file", "batch_id": "batch", "connector": "connector",
+}  # fmt: skip
+MAX_RAW = 100  # expanders with raw records; the table lists every event
+
+
+def render() -> None:
+    entity_id = st.query_params.get("id", "")
+    node = data.entity(entity_id) if entity_id else None
+    if node is None:
+        st.title("Entity")
+        st.info(f"No entity with id “{entity_id}”." if entity_id else "No entity chosen.")
+        if st.button("Back to search"):
+            routes.open_search()
+        return
+    properties = node["properties"]
+    st.title(str(properties.get("caption", entity_id)))
+    st.caption(f"{node['type']} · `{entity_id}`")
+    st.subheader("Properties")
+    table = pd.DataFrame({"property": list(properties), "value": map(str, properties.values())})
+    st.dataframe(table, hide_index=True, width="stretch")
+    events = data.events(entity_id)
+    if events.empty:
+        st.info("No events are linked to this entity.")
+    else:
+        shown = _timeline(entity_id, events)
+        _map(shown)
+        with st.container(key="sources"):
+            _sources(shown)
+    if data.has_co_presence(node["type"]):
+        _co_presence(entity_id)
+
+
+def _timeline(entity_id: str, events: pd.DataFrame) -> pd.DataFrame:
+    """The chart and its filters (kept per entity); returns the events that pass them."""
+    st.subheader("Timeline")
+    kinds, connectors, rows = st.columns([2, 2, 1])
+    kind_options = sorted(events["kind"].unique())
+    connector_options = sorted(events["connector"].unique())
+    chosen_kinds = kinds.multiselect(
+        "Event kinds", kind_options, kind_options, key=f"kinds-{entity_id}"
+    )
+    chosen_connectors = connectors.multiselect(
+        "Source connectors", connector_options, connector_options, key=f"connectors-{entity_id}"
+    )
+    axis = rows.radio("Rows", ["kind", "place"], horizontal=True, key="rows")
+    shown = events[events["kind"].isin(chosen_kinds) & events["connector"].isin(chosen_connectors)]
+    st.caption(f"{len(shown)} of {len(events)} events")
+    if len(events) >= data.TIMELINE_LIMIT:
+        st.warning(f"Only the first {data.TIMELINE_LIMIT} events are shown.")
+    if not shown.empty:
+        figure = charts.timeline_figure(shown, axis)
+        st.plotly_chart(figure, config=charts.CONFIG, width="stretch", key="timeline")
+    return shown
+
+
+def _map(events: pd.DataFrame) -> None:
+    figure = charts.place_map(events)
+    if figure is not None:
+        st.subheader("Map")
+        st.plotly_chart(figure, config=charts.CONFIG, width="stretch", key="map")
+
+
+def _sources(events: pd.DataFrame) -> None:
+    st.subheader("Source records")
+    table = events[list(SOURCE_COLUMNS)].rename(columns=SOURCE_COLUMNS)
+    table["time (UTC)"] = table["time (UTC)"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    st.dataframe(table, hide_index=True, width="stretch")
+    for row in events.head(MAX_RAW).to_dict("records"):
+        label = f"{row['time']:%Y-%m-%d %H:%M:%S} · {row['kind']} · {row['locator']}"
+        with st.expander(label):
+            st.caption(f"{row['source_path']} · {row['batch_id']} · {row['record_id']}")
+            st.code(row["raw"] or "(raw record not in the ledger)", language=None, wrap_lines=True)
+    if len(events) > MAX_RAW:
+        st.caption(f"Raw text shown for the first {MAX_RAW} records; narrow the filters.")
+
+
+def _co_presence(entity_id: str) -> None:
+    st.subheader("Co-presence")
+    window = st.slider("Window (minutes)", 1, 120, 10, key="window_min")
+    others = data.co_presence(entity_id, window)
+    if others.empty:
+        st.caption(f"No one else seen at the same place within {window} minute(s).")
+        return
+    components.entity_table(others, CO_PRESENCE_COLUMNS, key="copresent")
+
+
+render()
