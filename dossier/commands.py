@@ -37,8 +37,13 @@ STREAMLIT_MAIN = Path(__file__).with_name("streamlit_main.py")
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,.0f}"),
-        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     )
 
 
@@ -81,12 +86,19 @@ def ingest(
 
 
 def _print_ingest(reports: list[FileReport]) -> None:
-    columns = ["file", "status", "connector", "read", "accepted", "quarantined", "note"]
+    columns = ["file", "status", "connector", "read", "accepted", "quarantined"]
     rows = [
-        [str(r.path), r.status, r.connector, r.read, r.accepted, r.quarantined, r.message]
-        for r in reports
+        [r.path.name, r.status, r.connector, r.read, r.accepted, r.quarantined] for r in reports
     ]
     print_rows(columns, rows, "table", title="ingest")
+    for report in reports:
+        if report.status == "failed":
+            console.print(f"[red]error:[/red] {report.message}", highlight=False, soft_wrap=True)
+        elif report.quarantined and report.status != "unchanged":
+            where = f"{report.batch_id}/quarantine.jsonl"
+            console.print(f"{report.path}: {report.quarantined} quarantined, see {where}")
+        elif report.message:
+            console.print(f"{report.path}: {report.message}", highlight=False, soft_wrap=True)
     totals = [sum(getattr(r, k) for r in reports) for k in ("read", "accepted", "quarantined")]
     console.print(
         f"{len(reports)} files: read {totals[0]:,} = accepted {totals[1]:,} "
@@ -171,10 +183,21 @@ def query(settings: Settings, cypher: str, pairs: list[str], fmt: OutputFormat) 
 def serve_app(settings: Settings, port: int) -> int:
     """Run Streamlit in the foreground, bound to loopback, with usage statistics off."""
     command = [
-        sys.executable, "-m", "streamlit", "run", str(STREAMLIT_MAIN),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(STREAMLIT_MAIN),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
     ]
     console.print(f"dossier app: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
     env = {**os.environ, **to_env(settings)}

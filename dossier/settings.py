@@ -20,7 +20,8 @@ SETTINGS_HELP: dict[str, str] = {
     "DOSSIER_WORKSPACE": "Folder holding the ledger, the embedded graph and the audit log "
     "(default: ./dossier-workspace).",
     "DOSSIER_GRAPH": "Graph backend: embedded (default, Ladybug in the workspace) or neo4j.",
-    "DOSSIER_NEO4J_URI": "Neo4j URI, e.g. bolt://127.0.0.1:7687 or neo4j://host:7687 for a cluster.",
+    "DOSSIER_NEO4J_URI": "Neo4j URI, e.g. bolt://127.0.0.1:7687, or neo4j://host:7687 "
+    "for a cluster.",
     "DOSSIER_NEO4J_USER": "Neo4j user name (default neo4j); leave the password empty for no auth.",
     "DOSSIER_NEO4J_PASSWORD": "Neo4j password.",
     "DOSSIER_NEO4J_DATABASE": "Neo4j database name (default: the server's default database).",

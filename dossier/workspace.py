@@ -11,7 +11,6 @@ import getpass
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 from dossier.settings import Settings
 from graph.embedded import EmbeddedStore

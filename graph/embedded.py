@@ -1,6 +1,7 @@
 """The embedded backend: Ladybug (the maintained fork of Kùzu) in the workspace folder.
 
-Bulk loads use `COPY ... FROM` an Arrow table (typed from the model's columns), which is an order of magnitude faster than
+Bulk loads use `COPY ... FROM` an Arrow table typed from the model's columns, which is
+an order of magnitude faster than
 row-wise MERGE; ids already in the graph (a re-ingested, changed file) go through the same
 MERGE statement the Neo4j backend uses, so re-projection stays idempotent.
 """
@@ -51,7 +52,7 @@ class EmbeddedStore(GraphStore):
         existing = self._existing_ids(node_type.name, [row["id"] for row in latest])
         fresh = [row for row in latest if row["id"] not in existing]
         if fresh:
-            arrow_rows = pa.Table.from_pylist(fresh, schema=_node_schema(node_type))  # noqa: F841
+            arrow_rows = pa.Table.from_pylist(fresh, schema=_node_schema(node_type))
             self.conn.execute(f"COPY {node_type.name} FROM arrow_rows")
             self._fresh.update(row["id"] for row in fresh)
         stale = [row for row in latest if row["id"] in existing]
@@ -109,6 +110,8 @@ class EmbeddedStore(GraphStore):
         self.conn.set_query_timeout(int(timeout_s * 1000))
         try:
             result = self.conn.execute(cypher, params or {})
+            if isinstance(result, list):  # several statements: the last one answers
+                result = result[-1]
             return QueryResult(list(result.get_column_names()), _rows(result))
         finally:
             self.conn.set_query_timeout(0)

@@ -36,7 +36,7 @@ class Neo4jStore(GraphStore):
         with self.driver.session(database=self.database) as session:
             for start in range(0, len(rows), WRITE_CHUNK):
                 chunk = rows[start : start + WRITE_CHUNK]
-                session.execute_write(lambda tx, c=chunk: tx.run(cypher, rows=c).consume())
+                session.execute_write(_run_write, cypher, chunk)
 
     def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
         self._write(node_upsert_cypher(node_type), rows)
@@ -76,13 +76,17 @@ class Neo4jStore(GraphStore):
         with self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            result = session.run(Query(cypher, timeout=timeout_s), params or {})  # type: ignore[arg-type]
+            result = session.run(Query(cypher, timeout=timeout_s), params or {})
             columns = list(result.keys())
             rows = [[_native(v) for v in record.values()] for record in result]
         return QueryResult(columns, rows)
 
     def close(self) -> None:
         """The driver belongs to the caller; nothing to release here."""
+
+
+def _run_write(tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
+    tx.run(cypher, rows=rows).consume()
 
 
 def _native(value: Any) -> Any:

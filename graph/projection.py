@@ -92,7 +92,7 @@ def _node_rows(
     ):
         node_type = store.model.node_type(type_name)
         props = decode_props(node_type, props_text)
-        row = dict.fromkeys((c.name for c in node_columns(node_type)))
+        row = dict.fromkeys(c.name for c in node_columns(node_type))
         row.update(flatten(node_type, props))
         row.update(
             id=node_id,

@@ -136,7 +136,8 @@ def neo4j_ddl(model: Model) -> list[str]:
                 f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
             )
     statements.append(
-        f"CREATE CONSTRAINT ingestbatch_id IF NOT EXISTS FOR (n:{BATCH_LABEL}) REQUIRE n.id IS UNIQUE"
+        f"CREATE CONSTRAINT ingestbatch_id IF NOT EXISTS "
+        f"FOR (n:{BATCH_LABEL}) REQUIRE n.id IS UNIQUE"
     )
     for rel in model.rel_types.values():
         statements.append(

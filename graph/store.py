@@ -77,7 +77,7 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def begin_batch(self) -> None:
+    def begin_batch(self) -> None:  # noqa: B027 - a hook, deliberately empty by default
         """Hook before a batch's rows arrive (the embedded store tracks fresh ids)."""
 
     def counts(self) -> dict[str, int]:

@@ -32,8 +32,12 @@ def source_records(ledger: Ledger, record_ids: list[str]) -> dict[str, dict[str,
         current = found.get(record_id)
         if current is None or current["seq"] < manifest.seq:
             found[record_id] = {
-                "record_id": record_id, "locator": locator, "raw": raw,
-                "source_path": manifest.source_path, "batch_id": manifest.batch_id,
-                "connector": manifest.connector, "seq": manifest.seq,
+                "record_id": record_id,
+                "locator": locator,
+                "raw": raw,
+                "source_path": manifest.source_path,
+                "batch_id": manifest.batch_id,
+                "connector": manifest.connector,
+                "seq": manifest.seq,
             }
     return found

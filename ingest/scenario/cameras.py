@@ -47,11 +47,19 @@ def anpr_cameras(seed: int, count: int) -> tuple[Camera, ...]:
     cameras = []
     for index, name in enumerate(_site_names(rng, count)):
         lat, lon = grid_point(rng, index, count)
-        cameras.append(Camera(
-            slug=f"anpr-{slugify(name)}", kind="hikvision", name=name, lat=lat, lon=lon,
-            mac=_mac(rng), ip=f"192.0.2.{10 + index}", place=None,
-            busyness=round(rng.uniform(0.5, 1.5), 3),
-        ))
+        cameras.append(
+            Camera(
+                slug=f"anpr-{slugify(name)}",
+                kind="hikvision",
+                name=name,
+                lat=lat,
+                lon=lon,
+                mac=_mac(rng),
+                ip=f"192.0.2.{10 + index}",
+                place=None,
+                busyness=round(rng.uniform(0.5, 1.5), 3),
+            )
+        )
     return tuple(cameras)
 
 
@@ -66,9 +74,18 @@ def frigate_cameras(
         candidates = sites.get(kind) or sites["home"]
         place = candidates[used.get(kind, 0) % len(candidates)]
         used[kind] = used.get(kind, 0) + (kind == "home")
-        cameras.append(Camera(
-            slug=name, kind="frigate", name=f"{name} ({place.name})",
-            lat=place.lat, lon=place.lon, mac=_mac(rng), ip=f"198.51.100.{10 + index}",
-            place=place.id, busyness=round(rng.uniform(0.6, 1.4), 3), mqtt=index < mqtt,
-        ))
+        cameras.append(
+            Camera(
+                slug=name,
+                kind="frigate",
+                name=f"{name} ({place.name})",
+                lat=place.lat,
+                lon=place.lon,
+                mac=_mac(rng),
+                ip=f"198.51.100.{10 + index}",
+                place=place.id,
+                busyness=round(rng.uniform(0.6, 1.4), 3),
+                mqtt=index < mqtt,
+            )
+        )
     return tuple(cameras)

@@ -55,26 +55,43 @@ def _check_empty(out_dir: Path) -> None:
 
 
 def _summary(
-    out_dir: Path, world: World, hik: HikvisionWriter, frigate: FrigateWriter,
-    span: tuple[float, float], occurrences: int,
+    out_dir: Path,
+    world: World,
+    hik: HikvisionWriter,
+    frigate: FrigateWriter,
+    span: tuple[float, float],
+    occurrences: int,
 ) -> ScenarioSummary:
     return ScenarioSummary(
-        out_dir=out_dir, scale=world.spec.name, seed=world.seed,
-        files={"hikvision": hik.files.files_written, "frigate": frigate.files_written,
-               "frigate-mqtt": frigate.mqtt.files.files_written},
-        records={"hikvision": hik.records, "frigate": frigate.records,
-                 "frigate-mqtt": frigate.mqtt.records},
+        out_dir=out_dir,
+        scale=world.spec.name,
+        seed=world.seed,
+        files={
+            "hikvision": hik.files.files_written,
+            "frigate": frigate.files_written,
+            "frigate-mqtt": frigate.mqtt.files.files_written,
+        },
+        records={
+            "hikvision": hik.records,
+            "frigate": frigate.records,
+            "frigate-mqtt": frigate.mqtt.records,
+        },
         detections=hik.records + frigate.records,
-        first_time=to_datetime(span[0]), last_time=to_datetime(span[1]),
-        people=len(world.people), vehicles=len(world.population.vehicles),
+        first_time=to_datetime(span[0]),
+        last_time=to_datetime(span[1]),
+        people=len(world.people),
+        vehicles=len(world.population.vehicles),
         background_vehicles=len(world.population.background),
-        cameras=len(world.cameras), meetings=len(world.meetings),
+        cameras=len(world.cameras),
+        meetings=len(world.meetings),
         meeting_occurrences=occurrences,
     )
 
 
 def generate(
-    out_dir: Path, scale: str = "tiny", seed: int = 7,
+    out_dir: Path,
+    scale: str = "tiny",
+    seed: int = 7,
     progress: Callable[[int], None] | None = None,
 ) -> ScenarioSummary:
     """Generate a scenario into ``out_dir``; ``progress(n)`` gets detections per day written."""

@@ -21,8 +21,17 @@ FORMAT_VERSION = 1
 
 def _cameras(cameras: Iterable[Camera]) -> list[dict[str, Any]]:
     return [
-        {"id": c.slug, "kind": c.kind, "name": c.name, "lat": c.lat, "lon": c.lon,
-         "mac": c.mac, "ip": c.ip, "place": c.place, "mqtt": c.mqtt}
+        {
+            "id": c.slug,
+            "kind": c.kind,
+            "name": c.name,
+            "lat": c.lat,
+            "lon": c.lon,
+            "mac": c.mac,
+            "ip": c.ip,
+            "place": c.place,
+            "mqtt": c.mqtt,
+        }
         for c in cameras
     ]
 
@@ -33,10 +42,15 @@ def _meetings(meetings: Iterable[Meeting], occurrences: list[Occurrence]) -> lis
     for occ in occurrences:
         times.setdefault(occ.meeting, []).append({"times": [utc_iso(t) for t in occ.times]})
     return [
-        {"id": m.id, "person_ids": list(m.people),
-         "plates": [{"plate": v.plate, "country": v.country} for v in m.plates],
-         "camera": m.camera, "place": m.place, "weekday": m.weekday,
-         "occurrences": times.get(m.id, [])}
+        {
+            "id": m.id,
+            "person_ids": list(m.people),
+            "plates": [{"plate": v.plate, "country": v.country} for v in m.plates],
+            "camera": m.camera,
+            "place": m.place,
+            "weekday": m.weekday,
+            "occurrences": times.get(m.id, []),
+        }
         for m in meetings
     ]
 
@@ -45,24 +59,46 @@ def _population(world: World) -> dict[str, Any]:
     pop, days = world.population, world.spec.days
     return {
         "people": [
-            {"id": p.id, "name": p.name, "given_name": p.given_name, "surname": p.surname,
-             "date_of_birth": p.date_of_birth, "home": p.home, "work": p.work}
+            {
+                "id": p.id,
+                "name": p.name,
+                "given_name": p.given_name,
+                "surname": p.surname,
+                "date_of_birth": p.date_of_birth,
+                "home": p.home,
+                "work": p.work,
+            }
             for p in pop.people
         ],
         "vehicles": [
-            {"plate": v.plate, "country": v.country, "colour": v.colour, "make": v.make,
-             "vehicle_type": v.vehicle_type}
+            {
+                "plate": v.plate,
+                "country": v.country,
+                "colour": v.colour,
+                "make": v.make,
+                "vehicle_type": v.vehicle_type,
+            }
             for v in pop.vehicles
         ],
         "drives": [
-            {"person_id": d.person, "plate": d.plate, "country": d.country,
-             "from": utc_iso(day_start(d.start_day)),
-             "to": utc_iso(day_start(min(d.end_day, days)))}
+            {
+                "person_id": d.person,
+                "plate": d.plate,
+                "country": d.country,
+                "from": utc_iso(day_start(d.start_day)),
+                "to": utc_iso(day_start(min(d.end_day, days))),
+            }
             for d in pop.drives
         ],
         "places": [
-            {"id": p.id, "kind": p.kind, "name": p.name, "lat": p.lat, "lon": p.lon,
-             "anpr_camera": p.anpr}
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "name": p.name,
+                "lat": p.lat,
+                "lon": p.lon,
+                "anpr_camera": p.anpr,
+            }
             for p in world.places.values()
         ],
     }
@@ -75,8 +111,11 @@ def write_ground_truth(
         "format_version": FORMAT_VERSION,
         "scale": world.spec.name,
         "seed": world.seed,
-        "time_range": {"start": utc_iso(day_start(0)),
-                       "end": utc_iso(day_start(world.spec.days)), "timezone": TIMEZONE},
+        "time_range": {
+            "start": utc_iso(day_start(0)),
+            "end": utc_iso(day_start(world.spec.days)),
+            "timezone": TIMEZONE,
+        },
         **_population(world),
         "cameras": _cameras((*world.anpr, *world.frigate)),
         "meetings": _meetings(world.meetings, occurrences),

@@ -32,9 +32,7 @@ def _stable_drivers(pop: Population) -> list[tuple[str, Vehicle]]:
     ]
 
 
-def _meeting_camera(
-    rng: random.Random, pop: Population, homes: tuple[str, str]
-) -> Camera:
+def _meeting_camera(rng: random.Random, pop: Population, homes: tuple[str, str]) -> Camera:
     """A roadside camera away from both homes, so the meeting is a deliberate trip."""
     home_cams = {p.anpr for p in pop.places if p.id in homes}
     choices = [c for c in pop.anpr if c.slug not in home_cams] or list(pop.anpr)
@@ -65,10 +63,17 @@ def plan_meetings(
         day_of_week = rng.randrange(7)
         slot = rng.choice((12 * 60 + 15, 12 * 60 + 45, 18 * 60 + 45, 19 * 60 + 30, 20 * 60 + 15))
         first = next(d for d in range(7) if weekday(d) == day_of_week)
-        meetings.append(Meeting(
-            id=f"M{i + 1:02d}", people=(a, b), plates=(car_a, car_b), camera=camera.slug,
-            place=spot.id, weekday=day_of_week, local_minute=slot, first_day=first,
-        ))
+        meetings.append(
+            Meeting(
+                id=f"M{i + 1:02d}",
+                people=(a, b),
+                plates=(car_a, car_b),
+                camera=camera.slug,
+                place=spot.id,
+                weekday=day_of_week,
+                local_minute=slot,
+                first_day=first,
+            )
+        )
         spots.append(spot)
     return tuple(meetings), tuple(spots)
-

@@ -41,8 +41,22 @@ BY_ALPHA2: dict[str, Country] = {c.alpha2: c for c in COUNTRIES}
 # Letters that plate fonts avoid (easily confused); fewer accidental real-looking words.
 _LETTERS = "".join(c for c in string.ascii_uppercase if c not in "AEIOUQ")
 _CONFUSABLE: dict[str, str] = {
-    "0": "D", "D": "0", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2",
-    "1": "L", "L": "1", "6": "G", "G": "6", "7": "T", "T": "7", "4": "H", "H": "4",
+    "0": "D",
+    "D": "0",
+    "8": "B",
+    "B": "8",
+    "5": "S",
+    "S": "5",
+    "2": "Z",
+    "Z": "2",
+    "1": "L",
+    "L": "1",
+    "6": "G",
+    "G": "6",
+    "7": "T",
+    "T": "7",
+    "4": "H",
+    "H": "4",
 }
 
 
@@ -53,8 +67,7 @@ def pick_country(rng: random.Random) -> Country:
 def make_plate(rng: random.Random, country: Country) -> str:
     """A plate text in the country's pattern (upper case, no separators, as readers report)."""
     return "".join(
-        rng.choice(_LETTERS) if ch == "L" else rng.choice(string.digits)
-        for ch in country.pattern
+        rng.choice(_LETTERS) if ch == "L" else rng.choice(string.digits) for ch in country.pattern
     )
 
 

@@ -92,11 +92,17 @@ def _people(
             residents = 0
         residents += 1
         job = rng.choices(work, weights)[0].id if rng.random() < 0.85 or i < 4 else None
-        people.append(Person(
-            id=f"P{i + 1:04d}", given_name=rng.choice(GIVEN_NAMES), surname=surname,
-            date_of_birth=_dob(rng), home=homes[-1].id, work=job,
-            routine=_routine(rng, haunts),
-        ))
+        people.append(
+            Person(
+                id=f"P{i + 1:04d}",
+                given_name=rng.choice(GIVEN_NAMES),
+                surname=surname,
+                date_of_birth=_dob(rng),
+                home=homes[-1].id,
+                work=job,
+                routine=_routine(rng, haunts),
+            )
+        )
     return people, homes
 
 
@@ -154,6 +160,10 @@ def build_population(spec: ScaleSpec, seed: int) -> Population:
         _vehicle(bg_rng, taken, TRAFFIC_TYPES) for _ in range(spec.background_vehicles)
     )
     return Population(
-        places=(*homes, *sites), anpr=anpr, people=tuple(people),
-        vehicles=tuple(vehicles), drives=tuple(drives), background=background,
+        places=(*homes, *sites),
+        anpr=anpr,
+        people=tuple(people),
+        vehicles=tuple(vehicles),
+        drives=tuple(drives),
+        background=background,
     )

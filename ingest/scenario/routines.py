@@ -19,8 +19,14 @@ LATEST_HOME = 22 * 60 + 45  # local minute by which outings are over
 
 
 def _outing(
-    rng: random.Random, world: World, vehicle: Vehicle, home: Place, haunt: Place,
-    depart: float, dwell: float, out: list[Detection],
+    rng: random.Random,
+    world: World,
+    vehicle: Vehicle,
+    home: Place,
+    haunt: Place,
+    depart: float,
+    dwell: float,
+    out: list[Detection],
 ) -> None:
     """Home → somewhere → home."""
     arrive = drive(rng, world, vehicle, home, haunt, depart, out)
@@ -32,8 +38,13 @@ def _haunt(rng: random.Random, world: World, person: Person) -> Place:
 
 
 def _workday(
-    rng: random.Random, world: World, person: Person, vehicle: Vehicle, day: int,
-    evening_free: bool, out: list[Detection],
+    rng: random.Random,
+    world: World,
+    person: Person,
+    vehicle: Vehicle,
+    day: int,
+    evening_free: bool,
+    out: list[Detection],
 ) -> None:
     home, work, habit = world.places[person.home], world.places[person.work or ""], person.routine
     leave = local_epoch(day, (habit.leave_minute + rng.gauss(0, 12)) * MINUTE)
@@ -47,12 +58,24 @@ def _workday(
         drive(rng, world, vehicle, work, home, back, out)
     if evening_free and rng.random() < habit.evening_rate:
         start = local_epoch(day, rng.uniform(19 * 60, 20 * 60 + 30) * MINUTE)
-        _outing(rng, world, vehicle, home, _haunt(rng, world, person), start,
-                rng.uniform(45, 120) * MINUTE, out)
+        _outing(
+            rng,
+            world,
+            vehicle,
+            home,
+            _haunt(rng, world, person),
+            start,
+            rng.uniform(45, 120) * MINUTE,
+            out,
+        )
 
 
 def _free_day(
-    rng: random.Random, world: World, person: Person, vehicle: Vehicle, day: int,
+    rng: random.Random,
+    world: World,
+    person: Person,
+    vehicle: Vehicle,
+    day: int,
     out: list[Detection],
 ) -> None:
     """Weekend or no job: up to two outings, one late morning and one afternoon."""
@@ -61,8 +84,16 @@ def _free_day(
     windows = ((10 * 60, 12 * 60), (14 * 60, 17 * 60 + 30))[:trips]
     for low, high in windows:
         start = local_epoch(day, rng.uniform(low, high) * MINUTE)
-        _outing(rng, world, vehicle, home, _haunt(rng, world, person), start,
-                rng.uniform(30, 120) * MINUTE, out)
+        _outing(
+            rng,
+            world,
+            vehicle,
+            home,
+            _haunt(rng, world, person),
+            start,
+            rng.uniform(30, 120) * MINUTE,
+            out,
+        )
 
 
 def person_day(

@@ -76,4 +76,3 @@ def frigate_background(
             det = replace(det, zones=())
         out.append(det)
     return out
-

@@ -51,7 +51,11 @@ def _route_slugs(world: World, origin: Place, dest: Place) -> tuple[str, ...]:
 
 
 def plate_read(
-    rng: random.Random, camera: Camera, vehicle: Vehicle, when: float, direction: str,
+    rng: random.Random,
+    camera: Camera,
+    vehicle: Vehicle,
+    when: float,
+    direction: str,
     clean: bool = False,
 ) -> Detection:
     """An ANPR read; ~0.5% are misread by one character with a low confidence."""
@@ -62,9 +66,9 @@ def plate_read(
     return Detection(float(int(when)), camera, "car", vehicle, read, confidence, direction)
 
 
-def lpr(rng: random.Random, world: World, camera: Camera, vehicle: Vehicle) -> tuple[
-    str | None, int, str | None
-]:
+def lpr(
+    rng: random.Random, world: World, camera: Camera, vehicle: Vehicle
+) -> tuple[str | None, int, str | None]:
     """Frigate's optional plate recognition: (read, score 0-100, known-plate sub_label)."""
     if rng.random() >= FRIGATE_LPR_RATE:
         return None, 0, None
@@ -75,7 +79,11 @@ def lpr(rng: random.Random, world: World, camera: Camera, vehicle: Vehicle) -> t
 
 
 def frigate_seen(
-    rng: random.Random, world: World, camera: Camera, label: str, when: float,
+    rng: random.Random,
+    world: World,
+    camera: Camera,
+    label: str,
+    when: float,
     vehicle: Vehicle | None,
 ) -> Detection:
     """A Frigate tracked object for someone coming or going at the camera's place."""
@@ -84,14 +92,27 @@ def frigate_seen(
     read, score, known = lpr(rng, world, camera, vehicle) if vehicle else (None, 0, None)
     duration = rng.uniform(8, 45) if label == "car" else rng.uniform(5, 30)
     return Detection(
-        round(when, 6), camera, label, vehicle, read, score, "forward", zones,
-        round(duration, 6), known,
+        round(when, 6),
+        camera,
+        label,
+        vehicle,
+        read,
+        score,
+        "forward",
+        zones,
+        round(duration, 6),
+        known,
     )
 
 
 def _at_place(
-    rng: random.Random, world: World, place: Place, when: float, vehicle: Vehicle,
-    leaving: bool, out: list[Detection],
+    rng: random.Random,
+    world: World,
+    place: Place,
+    when: float,
+    vehicle: Vehicle,
+    leaving: bool,
+    out: list[Detection],
 ) -> None:
     for cam in world.place_cameras.get(place.id, ()):
         car_t = when - rng.uniform(0, 30) if leaving else when + rng.uniform(0, 20)
@@ -102,8 +123,14 @@ def _at_place(
 
 
 def drive(
-    rng: random.Random, world: World, vehicle: Vehicle, origin: Place, dest: Place,
-    depart: float, out: list[Detection], fixed: tuple[str, float] | None = None,
+    rng: random.Random,
+    world: World,
+    vehicle: Vehicle,
+    origin: Place,
+    dest: Place,
+    depart: float,
+    out: list[Detection],
+    fixed: tuple[str, float] | None = None,
 ) -> float:
     """Append the trip's sightings to ``out``; return the arrival time.
 

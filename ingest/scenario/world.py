@@ -68,7 +68,8 @@ def _known_plates(pop: Population, frigate: tuple[Camera, ...]) -> dict[str, dic
         residents = {p.id for p in pop.people if p.home == cam.place}
         names = {
             d.plate: f"{by_id[d.person].given_name}'s car"
-            for d in pop.drives if d.person in residents
+            for d in pop.drives
+            if d.person in residents
         }
         if names:
             known[cam.slug] = names
@@ -101,8 +102,13 @@ def build_world(spec: ScaleSpec, seed: int) -> World:
     for cam in frigate:
         at_place.setdefault(cam.place or "", []).append(cam)
     return World(
-        spec=spec, seed=seed, population=pop, frigate=frigate, meetings=meetings,
-        places=places, cameras=cameras,
+        spec=spec,
+        seed=seed,
+        population=pop,
+        frigate=frigate,
+        meetings=meetings,
+        places=places,
+        cameras=cameras,
         drives_by_person={k: tuple(v) for k, v in drives.items()},
         place_cameras={k: tuple(v) for k, v in at_place.items()},
         known_plates=_known_plates(pop, frigate),

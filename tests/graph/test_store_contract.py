@@ -62,7 +62,11 @@ def test_changed_file_upserts_same_ids(store: GraphStore, tmp_path: Path) -> Non
     project(Ledger(tmp_path / "ledger"), store)
     assert store.counts()["Sighting"] == 12
     rows = queries.timeline(store, _vehicle_id("KX1"))
-    first = next(r for r in rows if r["time"].replace(tzinfo=None) == (START + timedelta(minutes=1)).replace(tzinfo=None))
+    first = next(
+        r
+        for r in rows
+        if r["time"].replace(tzinfo=None) == (START + timedelta(minutes=1)).replace(tzinfo=None)
+    )
     assert first["kind"] == "Sighting"
 
 

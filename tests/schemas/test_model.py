@@ -11,8 +11,20 @@ from schemas.errors import InvalidValue, SchemaError
 from schemas.model import default_model, load_model
 
 DESIGN_TYPES = {
-    "Person", "Phone", "Account", "Vehicle", "Device", "Document", "Organization", "Place",
-    "Sighting", "Post", "LocationFix", "Visit", "Trip", "Communication",
+    "Person",
+    "Phone",
+    "Account",
+    "Vehicle",
+    "Device",
+    "Document",
+    "Organization",
+    "Place",
+    "Sighting",
+    "Post",
+    "LocationFix",
+    "Visit",
+    "Trip",
+    "Communication",
 }
 
 

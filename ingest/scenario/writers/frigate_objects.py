@@ -102,12 +102,17 @@ def build(rng: random.Random, det: Detection) -> Tracked:
     frames = _frames(rng, det, end)
     plate_score = round(det.confidence / 100 + rng.uniform(0, 0.009), 6) if det.read else None
     return Tracked(
-        id=f"{det.time!r}-{token(rng, 6)}", camera=det.camera.slug, label=det.label,
-        start=det.time, end=end, frames=frames,
+        id=f"{det.time!r}-{token(rng, 6)}",
+        camera=det.camera.slug,
+        label=det.label,
+        start=det.time,
+        end=end,
+        frames=frames,
         top_score=max(f.score for f in frames),
         sub_label=det.sub_label,
         sub_label_score=plate_score if det.sub_label else None,
-        plate=det.read, plate_score=plate_score,
+        plate=det.read,
+        plate_score=plate_score,
         attribute=_attribute(rng, det, max(frames, key=lambda f: f.score).box),
         has_snapshot=rng.random() < 0.85,
     )

@@ -101,9 +101,16 @@ def _device_fields(camera: Camera) -> dict[str, object]:
     lon_d, lon_m, lon_s = to_dms(camera.lon)
     lat_d, lat_m, lat_s = to_dms(camera.lat)
     return {
-        "ip": camera.ip, "port": 8888, "mac": camera.mac, "channel": escape(camera.name),
-        "lon_d": lon_d, "lon_m": lon_m, "lon_s": lon_s,
-        "lat_d": lat_d, "lat_m": lat_m, "lat_s": lat_s,
+        "ip": camera.ip,
+        "port": 8888,
+        "mac": camera.mac,
+        "channel": escape(camera.name),
+        "lon_d": lon_d,
+        "lon_m": lon_m,
+        "lon_s": lon_s,
+        "lat_d": lat_d,
+        "lat_m": lat_m,
+        "lat_s": lat_s,
     }
 
 
@@ -138,13 +145,21 @@ class HikvisionWriter:
         self._index[camera.slug] = self._index.get(camera.slug, 8000) + 1
         country = BY_ALPHA2[vehicle.country]
         return ALERT.format(
-            **self._device[camera.slug], when=local_iso(det.time), country=country.hik_code,
-            plate=escape(det.read), line=1 if det.direction == "forward" else 2,
-            direction=det.direction, confidence=det.confidence,
-            plate_colour=country.plate_colour, bright=rng.randrange(0, 40),
-            believe=_believe(rng, det.read, det.confidence), vehicle_type=vehicle.vehicle_type,
-            index=self._index[camera.slug], colour=vehicle.colour,
-            logo=LOGO_CODES[vehicle.make], uuid=_uuid(rng, det.time),
+            **self._device[camera.slug],
+            when=local_iso(det.time),
+            country=country.hik_code,
+            plate=escape(det.read),
+            line=1 if det.direction == "forward" else 2,
+            direction=det.direction,
+            confidence=det.confidence,
+            plate_colour=country.plate_colour,
+            bright=rng.randrange(0, 40),
+            believe=_believe(rng, det.read, det.confidence),
+            vehicle_type=vehicle.vehicle_type,
+            index=self._index[camera.slug],
+            colour=vehicle.colour,
+            logo=LOGO_CODES[vehicle.make],
+            uuid=_uuid(rng, det.time),
             country_abbr=country.alpha2,
         )
 
@@ -160,4 +175,3 @@ class HikvisionWriter:
 
     def close(self) -> None:
         self.files.close()
-

@@ -1,0 +1,109 @@
+"""The `dossier` command end to end on both backends, through the same entry point users run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dossier.cli import app
+from tests.conftest import samples_dir
+
+runner = CliRunner()
+
+
+def run(workspace: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["--workspace", str(workspace), *args], env=env)
+    return result.exit_code, result.output
+
+
+def json_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def backend_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    if request.param == "embedded":
+        return {"DOSSIER_GRAPH": "embedded"}
+    store = request.getfixturevalue("neo4j_store")  # a clean database on the test server
+    uri = request.getfixturevalue("neo4j_uri")
+    assert store is not None
+    return {"DOSSIER_GRAPH": "neo4j", "DOSSIER_NEO4J_URI": uri, "DOSSIER_NEO4J_PASSWORD": ""}
+
+
+def test_ingest_load_search_timeline_query(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    code, out = run(tmp_path, "ingest", str(samples_dir() / "cctv"), env=backend_env)
+    assert code == 0, out
+    assert "read 51 = accepted 51 + quarantined 0" in out
+    code, out = run(tmp_path, "ingest", str(samples_dir() / "cctv"), env=backend_env)
+    assert code == 0 and "unchanged" in out
+    code, out = run(tmp_path, "graph", "load", env=backend_env)
+    assert code == 0, out
+    code, out = run(tmp_path, "search", "pect600", "--format", "json", env=backend_env)
+    [vehicle] = json_lines(out)
+    assert vehicle["type"] == "Vehicle"
+    code, out = run(tmp_path, "timeline", vehicle["id"], "--format", "json", env=backend_env)
+    [event] = json_lines(out)
+    assert event["time"].startswith("2024-01-19T03:17:19")
+    code, out = run(
+        tmp_path,
+        "query",
+        "MATCH (s:Sighting)-[:AT]->(p:Place) WHERE s.label = $label RETURN count(s) AS n",
+        "--param",
+        "label=person",
+        "--format",
+        "csv",
+        env=backend_env,
+    )
+    assert code == 0 and out.splitlines()[:2] == ["n", "50"], out
+
+
+def test_query_refuses_writes_with_exit_77(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    run(tmp_path, "ingest", str(samples_dir() / "cctv"), env=backend_env)
+    run(tmp_path, "graph", "load", env=backend_env)
+    code, out = run(tmp_path, "query", "MATCH (n) DETACH DELETE n", env=backend_env)
+    assert code == 77 and "query refused" in out
+    code, out = run(
+        tmp_path, "query", "LOAD CSV FROM 'file:///etc/hosts' AS r RETURN r", env=backend_env
+    )
+    assert code == 77
+    audit = (tmp_path / "audit.jsonl").read_text().splitlines()
+    assert any('"action": "query"' in line and "DETACH DELETE" in line for line in audit)
+
+
+def test_rebuild_recreates_the_same_graph(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    run(tmp_path, "ingest", str(samples_dir() / "cctv"), env=backend_env)
+    run(tmp_path, "graph", "load", env=backend_env)
+    count = "MATCH (n) RETURN count(n) AS n"
+    _, before = run(tmp_path, "query", count, "--format", "json", env=backend_env)
+    code, out = run(tmp_path, "graph", "rebuild", env=backend_env)
+    assert code == 0, out
+    _, after = run(tmp_path, "query", count, "--format", "json", env=backend_env)
+    assert json_lines(before) == json_lines(after) and json_lines(after)[0]["n"] > 50
+
+
+def test_exit_codes_for_bad_input(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ingest", str(tmp_path / "nope.json"))
+    assert code == 1 and "no such file" in out
+    events = json.loads((samples_dir() / "cctv" / "frigate_api_events_front_door.json").read_text())
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps([events[0], dict(events[1], start_time=None)]))
+    code, out = run(tmp_path, "ingest", str(partial))
+    assert code == 3 and "quarantined 1" in out
+    code, out = run(tmp_path, "ingest", str(partial), "--assume-offset", "CET")
+    assert code == 78 and "+01:00" in out
+    code, out = run(tmp_path, "timeline", "vehicle-0000")
+    assert code in (66, 69)
+
+
+def test_demo_runs_the_main_job_without_serving(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "demo", "--no-serve")
+    assert code == 0, out
+    code, out = run(tmp_path, "status")
+    assert code == 0 and "Sighting" in out
+    code, out = run(
+        tmp_path, "query", "MATCH (s:Sighting) RETURN count(s) AS n", "--format", "json"
+    )
+    assert json_lines(out)[0]["n"] > 1000
