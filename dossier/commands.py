@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+import dashboards
 from dossier.output import OutputFormat, print_rows
 from dossier.settings import Settings, SettingsError, to_env
 from dossier.workspace import Workspace
@@ -28,11 +29,18 @@ from ingest.connectors.base import ReadOptions
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.scenario import SCALES
 from ingest.scenario import generate as generate_scenario
+from schemas.errors import DossierError
 
 Action = Callable[[], int]
 console = Console(stderr=True)
 EXIT_PARTIAL = 3  # ingest: some records quarantined (the rest are in the ledger)
 STREAMLIT_MAIN = Path(__file__).with_name("streamlit_main.py")
+# Streamlit reads .streamlit/config.toml from its working directory.
+APP_DIR = Path(dashboards.__file__).parent
+
+
+class OutputExists(DossierError):
+    exit_code = 73  # EX_CANTCREAT
 
 
 def _progress() -> Progress:
@@ -50,9 +58,12 @@ def _progress() -> Progress:
 def generate(out: Path, scale: str, seed: int) -> int:
     if scale not in SCALES:
         raise SettingsError(f"--scale must be one of {', '.join(SCALES)}, not {scale!r}")
-    with _progress() as progress:
-        task = progress.add_task("detections written", total=None)
-        summary = generate_scenario(out, scale, seed, lambda n: progress.advance(task, n))
+    try:
+        with _progress() as progress:
+            task = progress.add_task("detections written", total=None)
+            summary = generate_scenario(out, scale, seed, lambda n: progress.advance(task, n))
+    except FileExistsError as exc:
+        raise OutputExists(str(exc)) from None
     console.print(
         f"wrote {summary.detections:,} detections ({scale}, seed {seed}) to {out}; "
         f"ground truth in {out / 'ground_truth.json'}"
@@ -201,12 +212,15 @@ def serve_app(settings: Settings, port: int) -> int:
     ]
     console.print(f"dossier app: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
     env = {**os.environ, **to_env(settings)}
-    return subprocess.call(command, env=env)
+    return subprocess.call(command, env=env, cwd=APP_DIR)
 
 
 def demo(settings: Settings, scale: str, port: int, serve: bool) -> int:
     scenario = settings.workspace / "scenario"
-    generate(scenario, scale, seed=7)
+    if (scenario / "ground_truth.json").exists():
+        console.print(f"reusing the scenario in {scenario} (delete it to generate anew)")
+    else:
+        generate(scenario, scale, seed=7)
     ingest(settings, [scenario / "cctv"], owner=None, assume_offset=None)
     graph_load(settings, rebuild=False)
     console.print("try: dossier search KX  ·  dossier query 'MATCH (v:Vehicle) RETURN count(v)'")
