@@ -15,7 +15,15 @@ import ladybug
 import pyarrow as pa
 
 from graph.schema import BATCH_LABEL, ladybug_ddl, node_columns
-from graph.store import BatchInfo, GraphStore, QueryResult, edge_upsert_cypher, node_upsert_cypher
+from graph.store import (
+    BatchInfo,
+    GraphStore,
+    QueryFailed,
+    QueryResult,
+    QueryTimedOut,
+    edge_upsert_cypher,
+    node_upsert_cypher,
+)
 from schemas.model import Model, NodeType
 
 _ARROW_TYPES = {
@@ -113,6 +121,10 @@ class EmbeddedStore(GraphStore):
             if isinstance(result, list):  # several statements: the last one answers
                 result = result[-1]
             return QueryResult(list(result.get_column_names()), _rows(result))
+        except RuntimeError as exc:
+            if str(exc).startswith("Interrupted"):
+                raise QueryTimedOut(timeout_s) from None
+            raise QueryFailed(self.dialect, str(exc)) from None
         finally:
             self.conn.set_query_timeout(0)
 

@@ -14,7 +14,15 @@ import neo4j
 from neo4j import Driver, Query
 
 from graph.schema import BATCH_LABEL, neo4j_ddl
-from graph.store import BatchInfo, GraphStore, QueryResult, edge_upsert_cypher, node_upsert_cypher
+from graph.store import (
+    BatchInfo,
+    GraphStore,
+    QueryFailed,
+    QueryResult,
+    QueryTimedOut,
+    edge_upsert_cypher,
+    node_upsert_cypher,
+)
 from schemas.model import Model, NodeType
 
 WRITE_CHUNK = 5_000
@@ -76,9 +84,14 @@ class Neo4jStore(GraphStore):
         with self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            result = session.run(Query(cypher, timeout=timeout_s), params or {})
-            columns = list(result.keys())
-            rows = [[_native(v) for v in record.values()] for record in result]
+            try:
+                result = session.run(Query(cypher, timeout=timeout_s), params or {})
+                columns = list(result.keys())
+                rows = [[_native(v) for v in record.values()] for record in result]
+            except neo4j.exceptions.Neo4jError as exc:
+                if "TransactionTimedOut" in (exc.code or ""):
+                    raise QueryTimedOut(timeout_s) from None
+                raise QueryFailed(self.dialect, exc.message or str(exc)) from None
         return QueryResult(columns, rows)
 
     def close(self) -> None:

@@ -12,9 +12,29 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graph.schema import BATCH_LABEL, node_columns
+from schemas.errors import DossierError
 from schemas.model import Model, NodeType
 
 Dialect = Literal["embedded", "neo4j"]
+
+
+class QueryFailed(DossierError):
+    """The backend refused or could not run a query; the message is the backend's."""
+
+    exit_code = 65
+
+    def __init__(self, dialect: str, reason: str) -> None:
+        super().__init__(f"{dialect} graph could not run the query: {reason}")
+
+
+class QueryTimedOut(DossierError):
+    exit_code = 75  # EX_TEMPFAIL
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"query stopped after its time limit of {seconds:g} s; narrow it (labels, LIMIT) "
+            "or raise DOSSIER_QUERY_TIMEOUT"
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from graph import queries
 from graph.projection import project
-from graph.store import GraphStore
+from graph.store import GraphStore, QueryFailed, QueryTimedOut
 from ingest.ledger import Ledger
 from schemas.model import default_model
 from tests.graph.builders import START, meeting_records, sighting, write_ledger
@@ -101,3 +102,23 @@ def test_unknown_id_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
     _loaded(store, tmp_path)
     with pytest.raises(queries.UnknownEntity, match="dossier search"):
         queries.get_node(store, "vehicle-000000000000000000000000")
+
+
+def test_queries_have_a_time_limit(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    heavy = (
+        "MATCH (a:Sighting), (b:Sighting), (c:Sighting), (d:Sighting), (e:Sighting), "
+        "(f:Sighting), (g:Sighting), (h:Sighting) "
+        "WHERE (a.id + b.id + c.id + d.id + e.id + f.id + g.id + h.id) CONTAINS 'never' "
+        "RETURN count(*)"
+    )
+    started = time.monotonic()
+    with pytest.raises(QueryTimedOut, match=r"time limit of 0\.5 s"):
+        store.read(heavy, timeout_s=0.5)
+    assert time.monotonic() - started < 20
+    assert store.read("MATCH (v:Vehicle) RETURN count(v)").rows == [[3]]  # still usable
+
+
+def test_bad_cypher_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
+    with pytest.raises(QueryFailed, match="could not run the query"):
+        store.read("MATCH (n RETURN n")
