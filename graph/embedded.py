@@ -8,6 +8,7 @@ MERGE statement the Neo4j backend uses, so re-projection stays idempotent.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,19 @@ from graph.store import (
     edge_upsert_cypher,
     node_upsert_cypher,
 )
+from schemas.errors import DossierError
 from schemas.model import Model, NodeType
+
+
+class GraphOutdated(DossierError):
+    exit_code = 78
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"the embedded graph at {path} was built from an older model; "
+            "run `dossier graph rebuild` to recreate it from the ledger"
+        )
+
 
 _ARROW_TYPES = {
     "STRING": pa.string(),
@@ -44,13 +57,31 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: Path, model: Model, read_only: bool = False) -> None:
         super().__init__(model)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.database = ladybug.Database(str(path), read_only=read_only)
         self.conn = ladybug.Connection(self.database)
         self._fresh: set[str] = set()  # ids created in the current batch by COPY
 
     def ensure_schema(self) -> None:
-        for statement in ladybug_ddl(self.model):
+        """Create the tables; refuse a graph built from an older model (tables are typed,
+        so new properties need new tables: `dossier graph rebuild` recreates them)."""
+        statements = ladybug_ddl(self.model)
+        fingerprint = hashlib.sha256("\n".join(statements).encode()).hexdigest()
+        stored = self._fingerprint_path
+        if stored.exists() and stored.read_text().strip() != fingerprint and self._tables():
+            raise GraphOutdated(self.path)
+        for statement in statements:
             self.conn.execute(statement)
+        self._fingerprint_path.write_text(fingerprint + "\n")
+
+    @property
+    def _fingerprint_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".schema")
+
+    def _tables(self) -> list[tuple[str, str]]:
+        """(name, NODE or REL) of every table in the database."""
+        result = self.conn.execute("CALL show_tables() RETURN name, type")
+        return [(row[0], row[1]) for row in _rows(result)]
 
     def begin_batch(self) -> None:
         self._fresh = set()
@@ -109,8 +140,11 @@ class EmbeddedStore(GraphStore):
         return {row[0] for row in self.read(f"MATCH (b:{BATCH_LABEL}) RETURN b.id").rows}
 
     def clear(self) -> None:
-        for label in [*self.model.node_types, BATCH_LABEL]:
-            self.conn.execute(f"MATCH (n:{label}) DETACH DELETE n")
+        """Drop every table, relationship tables first; ensure_schema recreates them."""
+        tables = sorted(self._tables(), key=lambda table: table[1] != "REL")
+        for name, _kind in tables:
+            self.conn.execute(f"DROP TABLE {name}")
+        self._fingerprint_path.unlink(missing_ok=True)
 
     def read(
         self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0

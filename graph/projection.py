@@ -36,9 +36,9 @@ def project(
     on_rows: Callable[[int], None] | None = None,
 ) -> ProjectionReport:
     """Bring the graph up to date with the ledger (or recreate it with `rebuild`)."""
-    store.ensure_schema()
     if rebuild:
         store.clear()
+    store.ensure_schema()
     done = store.projected_batches()
     batches = nodes = edges = skipped = 0
     for manifest in ledger.batches():
