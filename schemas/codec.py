@@ -6,29 +6,35 @@ geo points are [lat, lon]. Decoding uses the model, so the types come back exact
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from schemas.model import NodeType
 from schemas.types import GeoPoint, GeoType, TimestampType
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
     if isinstance(value, GeoPoint):
         return [value.lat, value.lon]
     raise TypeError(f"cannot store {type(value).__name__} in the ledger")
 
 
+# orjson writes aware datetimes as ISO 8601 with their own offset, which is the format
+# the ledger keeps; it is several times faster than json.dumps on this hot path.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def encode_props(props: dict[str, Any]) -> str:
-    return json.dumps(props, default=_default, ensure_ascii=False, separators=(",", ":"))
+    if not props:
+        return "{}"
+    return orjson.dumps(props, default=_default, option=_OPTIONS).decode()
 
 
 def decode_props(node_type: NodeType | None, text: str) -> dict[str, Any]:
     """Decode a node's (or, with None, an edge's) properties."""
-    props: dict[str, Any] = json.loads(text)
+    props: dict[str, Any] = orjson.loads(text)
     if node_type is None:
         return props
     for name, value in props.items():
