@@ -25,6 +25,8 @@ class ReadOptions:
 
     assume_offset: timedelta | None = None  # zone for times written without an offset
     owner: str | None = None  # the person whose device or account produced the export
+    phone_region: str | None = None  # ISO region for national phone numbers, e.g. "NL"
+    include_bodies: bool = False  # message bodies are kept only when this is set
 
 
 class Connector(ABC):
