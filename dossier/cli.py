@@ -36,7 +36,11 @@ def main(
     ] = None,
 ) -> None:
     """Options common to all commands."""
-    ctx.obj = load_settings().with_overrides(workspace=workspace, graph=graph)
+    try:
+        ctx.obj = load_settings().with_overrides(workspace=workspace, graph=graph)
+    except DossierError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
 
 
 def _run(action: commands.Action) -> None:
@@ -70,10 +74,28 @@ def ingest(
         str | None,
         typer.Option(help="UTC offset such as +01:00 for times the source wrote without one."),
     ] = None,
+    phone_region: Annotated[
+        str | None,
+        typer.Option(help="Region for national phone numbers, e.g. NL (env DOSSIER_PHONE_REGION)."),
+    ] = None,
+    bodies: Annotated[
+        bool | None,
+        typer.Option(
+            "--bodies/--no-bodies",
+            help="Keep message bodies (default: metadata only; env DOSSIER_MESSAGE_BODIES).",
+        ),
+    ] = None,
 ) -> None:
     """Read exports into the ledger. Exit 0: all accepted; 3: some records quarantined;
     1: some files could not be read."""
-    _run(lambda: commands.ingest(ctx.obj, paths, owner, assume_offset))
+    _run(
+        lambda: commands.ingest(
+            ctx.obj.with_overrides(phone_region=phone_region, message_bodies=bodies),
+            paths,
+            owner,
+            assume_offset,
+        )
+    )
 
 
 @graph_app.command("load")

@@ -85,7 +85,12 @@ def ingest(
     settings: Settings, paths: list[Path], owner: str | None, assume_offset: str | None
 ) -> int:
     workspace = Workspace(settings)
-    options = ReadOptions(assume_offset=parse_offset(assume_offset), owner=owner)
+    options = ReadOptions(
+        assume_offset=parse_offset(assume_offset),
+        owner=owner,
+        phone_region=settings.phone_region,
+        include_bodies=settings.message_bodies,
+    )
     with _progress() as progress:
         task = progress.add_task("records read", total=None)
         reports = ingest_paths(paths, workspace.ledger, options, lambda: progress.advance(task))

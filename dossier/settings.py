@@ -26,6 +26,10 @@ SETTINGS_HELP: dict[str, str] = {
     "DOSSIER_NEO4J_PASSWORD": "Neo4j password.",
     "DOSSIER_NEO4J_DATABASE": "Neo4j database name (default: the server's default database).",
     "DOSSIER_QUERY_TIMEOUT": "Time limit in seconds for one analyst query (default 30).",
+    "DOSSIER_PHONE_REGION": "ISO region (e.g. NL, GB) for phone numbers written without a "
+    "country code; without it such numbers are quarantined, never guessed.",
+    "DOSSIER_MESSAGE_BODIES": "Set to 1 to keep message bodies (SMS text, e-mail text); "
+    "by default only metadata is stored.",
     "DOSSIER_ANALYST": "Name recorded in the audit log for commands and app views "
     "(default: the login name).",
 }
@@ -45,12 +49,16 @@ class Settings:
     neo4j_database: str | None = None
     query_timeout_s: float = 30.0
     analyst: str = "analyst"
+    phone_region: str | None = None
+    message_bodies: bool = False
 
     def with_overrides(self, **values: object) -> Settings:
         """Apply command-line options that were given (None means not given)."""
         given = {k: v for k, v in values.items() if v is not None}
         if "graph" in given:
             given["graph"] = _backend(str(given["graph"]))
+        if "phone_region" in given:
+            given["phone_region"] = _region(str(given["phone_region"]))
         return replace(self, **given)  # type: ignore[arg-type]
 
 
@@ -82,7 +90,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         neo4j_database=env.get("DOSSIER_NEO4J_DATABASE") or None,
         query_timeout_s=_timeout(env.get("DOSSIER_QUERY_TIMEOUT") or "30"),
         analyst=env.get("DOSSIER_ANALYST") or env.get("USER") or defaults.analyst,
+        phone_region=_region(env.get("DOSSIER_PHONE_REGION")),
+        message_bodies=_flag("DOSSIER_MESSAGE_BODIES", env.get("DOSSIER_MESSAGE_BODIES")),
     )
+
+
+def _region(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value) != 2 or not value.isalpha():
+        raise SettingsError(f"DOSSIER_PHONE_REGION must be a two-letter region, not {value!r}")
+    return value.upper()
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None or value == "":
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
 
 
 def to_env(settings: Settings) -> dict[str, str]:
@@ -94,8 +122,15 @@ def to_env(settings: Settings) -> dict[str, str]:
         "DOSSIER_NEO4J_USER": settings.neo4j_user,
         "DOSSIER_NEO4J_PASSWORD": settings.neo4j_password,
         "DOSSIER_QUERY_TIMEOUT": str(settings.query_timeout_s),
+        "DOSSIER_PHONE_REGION": "ISO region (e.g. NL, GB) for phone numbers written without a "
+        "country code; without it such numbers are quarantined, never guessed.",
+        "DOSSIER_MESSAGE_BODIES": "Set to 1 to keep message bodies (SMS text, e-mail text); "
+        "by default only metadata is stored.",
         "DOSSIER_ANALYST": settings.analyst,
+        "DOSSIER_MESSAGE_BODIES": "1" if settings.message_bodies else "0",
     }
+    if settings.phone_region:
+        env["DOSSIER_PHONE_REGION"] = settings.phone_region
     if settings.neo4j_database:
         env["DOSSIER_NEO4J_DATABASE"] = settings.neo4j_database
     return env

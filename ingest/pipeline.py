@@ -17,7 +17,7 @@ from typing import Literal
 from ingest.connectors.base import SNIFF_BYTES, Connector, ReadOptions
 from ingest.connectors.registry import CONNECTORS
 from ingest.errors import UnknownFormat, UnreadableSource
-from ingest.ledger import Ledger, SourceFile
+from ingest.ledger import BatchManifest, Ledger, SourceFile
 from ingest.records import Rejected, SourceRecord
 
 Status = Literal["ingested", "unchanged", "changed", "failed"]
@@ -70,14 +70,17 @@ def describe_source(path: Path) -> SourceFile:
     return SourceFile(path, digest.hexdigest(), size)
 
 
-def choose_connector(path: Path) -> type[Connector]:
+def choose_connector(path: Path, options: ReadOptions) -> Connector:
     """Pick the connector from the file's first bytes, not its name."""
     with path.open("rb") as fp:
         head = fp.read(SNIFF_BYTES)
     for connector in CONNECTORS:
         if connector.sniff(head):
-            return connector
+            return connector(options=options)
     raise UnknownFormat(path, [c.title for c in CONNECTORS])
+
+
+ConnectorFactory = Callable[[Path, ReadOptions], Connector]
 
 
 def ingest_file(
@@ -85,35 +88,32 @@ def ingest_file(
     ledger: Ledger,
     options: ReadOptions,
     on_record: Callable[[], None] | None = None,
+    connector_for: ConnectorFactory = choose_connector,
 ) -> FileReport:
+    """Ingest one file; `connector_for` is sniffing by default, or a mapping's connector."""
     try:
         source = describe_source(path)
-        connector_cls = choose_connector(path)
+        connector = connector_for(path, options)
     except (UnreadableSource, UnknownFormat) as exc:
         return FileReport(path, "failed", message=str(exc))
-    existing = ledger.find(source, connector_cls.name, connector_cls.version)
+    existing = ledger.find(source, connector.name, connector.version)
     if existing is not None:
-        return FileReport(
-            path,
-            "unchanged",
-            connector_cls.name,
-            existing.read,
-            existing.accepted,
-            existing.quarantined,
-            existing.batch_id,
-            "already in the ledger; nothing changed",
-        )
+        return _report(path, "unchanged", existing, "already in the ledger; nothing changed")
     previous = ledger.previous_versions(source)
-    items = connector_cls(options=options).read(path)
-    manifest = ledger.write_batch(
-        source, connector_cls.name, connector_cls.version, _counting(items, on_record)
-    )
-    status: Status = "changed" if previous else "ingested"
-    message = f"content changed since batch {previous[-1].batch_id}" if previous else ""
+    items = _counting(connector.read(path), on_record)
+    manifest = ledger.write_batch(source, connector.name, connector.version, items)
+    if previous:
+        return _report(
+            path, "changed", manifest, f"content changed since batch {previous[-1].batch_id}"
+        )
+    return _report(path, "ingested", manifest, "")
+
+
+def _report(path: Path, status: Status, manifest: BatchManifest, message: str) -> FileReport:
     return FileReport(
         path,
         status,
-        connector_cls.name,
+        manifest.connector,
         manifest.read,
         manifest.accepted,
         manifest.quarantined,
@@ -136,6 +136,8 @@ def ingest_paths(
     ledger: Ledger,
     options: ReadOptions | None = None,
     on_record: Callable[[], None] | None = None,
+    connector_for: ConnectorFactory = choose_connector,
 ) -> list[FileReport]:
     files = expand_paths(paths)
-    return [ingest_file(p, ledger, options or ReadOptions(), on_record) for p in files]
+    chosen = options or ReadOptions()
+    return [ingest_file(p, ledger, chosen, on_record, connector_for) for p in files]

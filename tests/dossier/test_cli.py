@@ -107,3 +107,12 @@ def test_demo_runs_the_main_job_without_serving(tmp_path: Path) -> None:
         tmp_path, "query", "MATCH (s:Sighting) RETURN count(s) AS n", "--format", "json"
     )
     assert json_lines(out)[0]["n"] > 1000
+
+
+def test_bad_settings_are_clear_errors(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "status", env={"DOSSIER_GRAPH": "mongo"})
+    assert code == 78 and "embedded or neo4j" in out
+    code, out = run(tmp_path, "ingest", "x", "--phone-region", "Netherlands")
+    assert code == 78 and "two-letter region" in out
+    code, out = run(tmp_path, "status", env={"DOSSIER_MESSAGE_BODIES": "maybe"})
+    assert code == 78 and "1 or 0" in out
