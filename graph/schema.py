@@ -75,12 +75,27 @@ def caption(node_type: NodeType, props: dict[str, Any]) -> str:
     if node_type.kind == "event":
         time = props.get("time")
         when = time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if time else "undated"
-        what = props.get("label") or props.get("channel") or ""
-        return " ".join(p for p in (node_type.name, str(what), when) if p)
+        return " ".join(p for p in (node_type.name, _event_detail(props), when) if p)
     if props.get("name"):
         return str(props["name"])
     parts = [str(props[k]) for k in node_type.key if props.get(k) is not None]
     return " · ".join(parts) or node_type.name
+
+
+# The first of these an event has says best what it was, in a timeline row.
+_DETAIL_PROPS = ("label", "channel", "mode", "place_name", "text")
+_DETAIL_CHARS = 60
+
+
+def _event_detail(props: dict[str, Any]) -> str:
+    for name in _DETAIL_PROPS:
+        value = props.get(name)
+        if value:
+            text = " ".join(str(value).split())
+            if name == "channel" and props.get("direction"):
+                text = f"{text} {props['direction']}"
+            return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
+    return ""
 
 
 def search_text(node_type: NodeType, props: dict[str, Any]) -> str | None:
