@@ -25,6 +25,7 @@ from dossier.workspace import Workspace
 from graph import queries
 from graph.guard import check_read_only
 from graph.projection import project
+from graph.store import GraphStore
 from ingest.connectors.base import ReadOptions
 from ingest.pipeline import FileReport, ingest_paths
 from ingest.scenario import SCALES
@@ -136,33 +137,51 @@ def graph_load(settings: Settings, rebuild: bool) -> int:
     return 0
 
 
-def search(settings: Settings, text: str, fmt: OutputFormat) -> int:
+def _view(
+    settings: Settings,
+    audit: tuple[str, dict[str, Any]],
+    fetch: Callable[[GraphStore], list[dict[str, Any]]],
+    columns: list[str],
+    fmt: OutputFormat,
+) -> int:
+    """Run a named query read-only, record the view in the audit trail, print the rows."""
     workspace = Workspace(settings)
     with workspace.graph(read_only=True) as store:
-        found = queries.find_entities(store, text)
-    workspace.audit("search", {"text": text, "results": len(found)})
-    print_rows(["id", "type", "caption"], [list(r.values()) for r in found], fmt)
+        rows = fetch(store)
+    action, details = audit
+    workspace.audit(action, {**details, "rows": len(rows)})
+    print_rows(columns, [[row[c] for c in columns] for row in rows], fmt)
     return 0
+
+
+def search(settings: Settings, text: str, fmt: OutputFormat) -> int:
+    return _view(
+        settings,
+        ("search", {"text": text}),
+        lambda store: queries.find_entities(store, text),
+        ["id", "type", "caption"],
+        fmt,
+    )
 
 
 def timeline(settings: Settings, node_id: str, fmt: OutputFormat) -> int:
-    workspace = Workspace(settings)
-    with workspace.graph(read_only=True) as store:
-        events = queries.timeline(store, node_id)
-    workspace.audit("view_timeline", {"id": node_id, "events": len(events)})
-    columns = ["time", "kind", "caption", "place", "confidence", "record_id"]
-    print_rows(columns, [[e[c] for c in columns] for e in events], fmt, title=node_id)
-    return 0
+    return _view(
+        settings,
+        ("view_timeline", {"id": node_id}),
+        lambda store: queries.timeline(store, node_id),
+        ["time", "kind", "caption", "place", "confidence", "record_id"],
+        fmt,
+    )
 
 
 def co_presence(settings: Settings, node_id: str, window: timedelta, fmt: OutputFormat) -> int:
-    workspace = Workspace(settings)
-    with workspace.graph(read_only=True) as store:
-        rows = queries.co_presence(store, node_id, window)
-    workspace.audit("co_presence", {"id": node_id, "window_s": window.total_seconds()})
-    columns = ["id", "type", "caption", "times", "places", "first", "last"]
-    print_rows(columns, [[r[c] for c in columns] for r in rows], fmt)
-    return 0
+    return _view(
+        settings,
+        ("co_presence", {"id": node_id, "window_s": window.total_seconds()}),
+        lambda store: queries.co_presence(store, node_id, window),
+        ["id", "type", "caption", "times", "places", "first", "last"],
+        fmt,
+    )
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:

@@ -122,10 +122,6 @@ def to_env(settings: Settings) -> dict[str, str]:
         "DOSSIER_NEO4J_USER": settings.neo4j_user,
         "DOSSIER_NEO4J_PASSWORD": settings.neo4j_password,
         "DOSSIER_QUERY_TIMEOUT": str(settings.query_timeout_s),
-        "DOSSIER_PHONE_REGION": "ISO region (e.g. NL, GB) for phone numbers written without a "
-        "country code; without it such numbers are quarantined, never guessed.",
-        "DOSSIER_MESSAGE_BODIES": "Set to 1 to keep message bodies (SMS text, e-mail text); "
-        "by default only metadata is stored.",
         "DOSSIER_ANALYST": settings.analyst,
         "DOSSIER_MESSAGE_BODIES": "1" if settings.message_bodies else "0",
     }
