@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.baselines import BARE_PARSE
 from bench.common import BENCH_DIR, Report, Row, stopwatch
 from ingest.ledger import Ledger
 from ingest.pipeline import ingest_paths
 
-_XML_DECL = re.compile(r"<\?xml[^>]*\?>")
-
-
-def bare_frigate_api(path: Path) -> int:
-    with path.open(encoding="utf-8") as fp:
-        return len(json.load(fp))
-
-
-def bare_jsonl(path: Path) -> int:
-    with path.open(encoding="utf-8") as fp:
-        return sum(1 for line in fp if line.strip() and json.loads(line) is not None)
-
-
-def bare_hikvision(path: Path) -> int:
-    """The cheapest correct read of concatenated alerts: split, then parse each."""
-    text = path.read_text(encoding="utf-8")
-    alerts = [a for a in _XML_DECL.split(text) if a.strip()]
-    return sum(1 for a in alerts if ET.fromstring(a) is not None)
-
-
 BARE: dict[str, tuple[str, Callable[[Path], int]]] = {
-    "frigate-api": ("frigate", bare_frigate_api),
-    "frigate-mqtt": ("frigate-mqtt", bare_jsonl),
-    "hikvision-isapi-anpr": ("hikvision", bare_hikvision),
+    name: (folder, BARE_PARSE[name])
+    for name, folder in (
+        ("frigate-api", "frigate"),
+        ("frigate-mqtt", "frigate-mqtt"),
+        ("hikvision-isapi-anpr", "hikvision"),
+    )
 }
 
 

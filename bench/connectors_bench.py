@@ -1,0 +1,103 @@
+"""Per-connector ingest speed and peak memory against a bare parse of the same file.
+
+`python -m bench.connectors_bench FILE...` (or a folder) measures each file in fresh
+processes; `--records-gb N` first writes a synthetic Takeout Records.json of N GB, the
+case the memory goal (peak under 1 GB for a 1 GB file) is about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import BENCH_DIR, Report, Row
+from ingest.connectors.base import ReadOptions
+from ingest.pipeline import choose_connector, expand_paths
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def measure(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.child", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_file(path: Path, report: Report) -> None:
+    connector = choose_connector(path, ReadOptions()).name
+    bare = measure("bare", connector, str(path))
+    ledger = BENCH_DIR / "connector-ledger"
+    shutil.rmtree(ledger, ignore_errors=True)
+    ours = measure("ingest", str(path), str(ledger))
+    size_mb = path.stat().st_size / 1e6
+    what = f"{connector} {path.name} ({size_mb:,.0f} MB, {ours['records']:,} records)"
+    report.add(
+        Row(
+            f"{what} speed",
+            ours["records"] / ours["seconds"],
+            bare["records"] / bare["seconds"],
+            "records/s",
+            ">= 0.5x",
+        )
+    )
+    report.add(
+        Row(f"{what} peak memory", ours["peak_mb"], bare["peak_mb"], "MB", "< 1 GB for 1 GB")
+    )
+
+
+def write_records_json(path: Path, gigabytes: float, seed: int = 5) -> None:
+    """A Takeout Records.json of about the given size, written streaming."""
+    rng = random.Random(seed)
+    target = int(gigabytes * 1e9)
+    written = 0
+    with path.open("w", encoding="utf-8") as fp:
+        fp.write('{"locations": [')
+        first = True
+        while written < target:
+            record = {
+                "latitudeE7": 523000000 + rng.randrange(200000),
+                "longitudeE7": 48000000 + rng.randrange(200000),
+                "accuracy": rng.randrange(3, 60),
+                "source": "WIFI",
+                "deviceTag": 1234567,
+                "timestamp": _timestamp(rng),
+            }
+            text = ("" if first else ",\n") + json.dumps(record)
+            fp.write(text)
+            written += len(text)
+            first = False
+        fp.write("]}")
+
+
+def _timestamp(rng: random.Random) -> str:
+    moment = START + timedelta(seconds=rng.randrange(180 * 86400), milliseconds=rng.randrange(1000))
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("--records-gb", type=float, default=0.0)
+    args = parser.parse_args()
+    report = Report()
+    files = expand_paths(args.paths)
+    if args.records_gb:
+        big = BENCH_DIR / "Records.json"
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        write_records_json(big, args.records_gb)
+        files.append(big)
+    for path in files:
+        bench_file(path, report)
+    report.print()
+
+
+if __name__ == "__main__":
+    main()
