@@ -78,6 +78,13 @@ def ingest(
         str | None,
         typer.Option(help="Region for national phone numbers, e.g. NL (env DOSSIER_PHONE_REGION)."),
     ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            help="Mapping YAML for a plain table (CSV, JSON lines, Parquet), or the name of a "
+            "shipped mapping: passenger_manifest, asterisk_cdr."
+        ),
+    ] = None,
     bodies: Annotated[
         bool | None,
         typer.Option(
@@ -94,6 +101,7 @@ def ingest(
             paths,
             owner,
             assume_offset,
+            mapping,
         )
     )
 

@@ -27,7 +27,9 @@ from graph.guard import check_read_only
 from graph.projection import project
 from graph.store import GraphStore
 from ingest.connectors.base import ReadOptions
-from ingest.pipeline import FileReport, ingest_paths
+from ingest.ledger import Ledger
+from ingest.mapping import mapping_factory, shipped_mapping
+from ingest.pipeline import FileReport, choose_connector, ingest_paths
 from ingest.scenario import SCALES
 from ingest.scenario import generate as generate_scenario
 from schemas.errors import DossierError
@@ -82,10 +84,21 @@ def parse_offset(text: str | None) -> timedelta | None:
     return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
 
 
+def _mapping_path(mapping: str) -> Path:
+    """A mapping file, or the name of one shipped with dossier."""
+    path = Path(mapping)
+    return path if path.suffix in (".yaml", ".yml") or path.exists() else shipped_mapping(mapping)
+
+
 def ingest(
-    settings: Settings, paths: list[Path], owner: str | None, assume_offset: str | None
+    settings: Settings,
+    paths: list[Path],
+    owner: str | None,
+    assume_offset: str | None,
+    mapping: str | None = None,
 ) -> int:
     workspace = Workspace(settings)
+    connector_for = mapping_factory(_mapping_path(mapping)) if mapping else choose_connector
     options = ReadOptions(
         assume_offset=parse_offset(assume_offset),
         owner=owner,
@@ -94,15 +107,19 @@ def ingest(
     )
     with _progress() as progress:
         task = progress.add_task("records read", total=None)
-        reports = ingest_paths(paths, workspace.ledger, options, lambda: progress.advance(task))
-    _print_ingest(reports)
-    workspace.audit("ingest", {"paths": [str(p) for p in paths], "files": len(reports)})
+        reports = ingest_paths(
+            paths, workspace.ledger, options, lambda: progress.advance(task), connector_for
+        )
+    _print_ingest(reports, workspace.ledger)
+    workspace.audit(
+        "ingest", {"paths": [str(p) for p in paths], "files": len(reports), "mapping": mapping}
+    )
     if any(r.status == "failed" for r in reports):
         return 1
     return EXIT_PARTIAL if any(r.quarantined for r in reports if r.status != "unchanged") else 0
 
 
-def _print_ingest(reports: list[FileReport]) -> None:
+def _print_ingest(reports: list[FileReport], ledger: Ledger) -> None:
     columns = ["file", "status", "connector", "read", "accepted", "quarantined"]
     rows = [
         [r.path.name, r.status, r.connector, r.read, r.accepted, r.quarantined] for r in reports
@@ -112,8 +129,12 @@ def _print_ingest(reports: list[FileReport]) -> None:
         if report.status == "failed":
             console.print(f"[red]error:[/red] {report.message}", highlight=False, soft_wrap=True)
         elif report.quarantined and report.status != "unchanged":
-            where = f"{report.batch_id}/quarantine.jsonl"
-            console.print(f"{report.path}: {report.quarantined} quarantined, see {where}")
+            where = ledger.quarantine_path(report.batch_id)
+            console.print(
+                f"{report.path}: {report.quarantined} quarantined, reasons in {where}",
+                highlight=False,
+                soft_wrap=True,
+            )
         elif report.message:
             console.print(f"{report.path}: {report.message}", highlight=False, soft_wrap=True)
     totals = [sum(getattr(r, k) for r in reports) for k in ("read", "accepted", "quarantined")]

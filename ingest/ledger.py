@@ -133,6 +133,11 @@ class Ledger:
         with path.open(encoding="utf-8") as fp:
             return [json.loads(line) for line in fp]
 
+    def quarantine_path(self, batch_id: str) -> Path:
+        """Where a batch's quarantined records and their reasons are."""
+        manifest = next(m for m in self.batches() if m.batch_id == batch_id)
+        return self.batch_dir(manifest) / "quarantine.jsonl"
+
     def glob(self, name: str) -> str:
         """A glob over one table in every batch, for DuckDB's read_parquet."""
         return str(self.batches_dir / "*" / f"{name}.parquet")

@@ -116,3 +116,43 @@ def test_bad_settings_are_clear_errors(tmp_path: Path) -> None:
     assert code == 78 and "two-letter region" in out
     code, out = run(tmp_path, "status", env={"DOSSIER_MESSAGE_BODIES": "maybe"})
     assert code == 78 and "1 or 0" in out
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mapping"
+
+
+def test_ingest_with_shipped_mappings(tmp_path: Path) -> None:
+    code, out = run(
+        tmp_path,
+        "ingest",
+        str(FIXTURES / "passenger_manifest.csv"),
+        "--mapping",
+        "passenger_manifest",
+    )
+    assert code == 3 and "read 12 = accepted 9 + quarantined 3" in out, out
+    code, out = run(
+        tmp_path,
+        "ingest",
+        str(FIXTURES / "Master.csv"),
+        "--mapping",
+        "asterisk_cdr",
+        "--phone-region",
+        "NL",
+    )
+    assert code == 3 and "read 12 = accepted 9 + quarantined 3" in out, out
+    run(tmp_path, "graph", "load")
+    code, out = run(tmp_path, "query", "MATCH (t:Trip) RETURN count(t) AS n", "--format", "json")
+    assert json_lines(out)[0]["n"] > 0
+    code, out = run(
+        tmp_path, "query", "MATCH (c:Communication) RETURN count(c) AS n", "--format", "json"
+    )
+    assert json_lines(out)[0]["n"] > 0
+
+
+def test_broken_mapping_is_reported_with_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nformat: csv\nkey: [a]\nevents:\n  e:\n    type: Voyage\n")
+    code, out = run(tmp_path, "ingest", str(FIXTURES / "Master.csv"), "--mapping", str(broken))
+    assert code == 78 and "broken.yaml:6" in out
+    code, out = run(tmp_path, "ingest", str(FIXTURES / "Master.csv"), "--mapping", "no_such_map")
+    assert code == 78 and "passenger_manifest" in out
