@@ -87,25 +87,33 @@ class BatchWriter:
         edges = _TableSink(self.folder / "edges.parquet", EDGE_SCHEMA)
         records = _TableSink(self.folder / "records.parquet", RECORD_SCHEMA)
         accepted = quarantined = 0
-        with (self.folder / "quarantine.jsonl").open("w", encoding="utf-8") as quarantine:
+        # backslashreplace: a rejected record may hold bytes that were not UTF-8; they are
+        # kept as JSON escapes rather than lost or crashing the batch.
+        quarantine_path = self.folder / "quarantine.jsonl"
+        with quarantine_path.open("w", encoding="utf-8", errors="backslashreplace") as quarantine:
             for item in items:
-                if isinstance(item, Rejected):
+                encoded = _encoded_props(item) if isinstance(item, SourceRecord) else None
+                if isinstance(item, SourceRecord) and encoded is None:
+                    item = Rejected(item.locator, _NOT_UNICODE, item.raw)
+                if isinstance(item, Rejected) or encoded is None:
                     quarantine.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
                     quarantined += 1
                     continue
                 records.add(item.record_id, item.locator, item.raw)
-                self._add_record(item, nodes, edges)
+                self._add_record(item, encoded, nodes, edges)
                 accepted += 1
         self._write_entities(nodes, edges)
         for sink in (nodes, edges, records):
             sink.close()
         return BatchCounts(accepted + quarantined, accepted, quarantined)
 
-    def _add_record(self, record: SourceRecord, nodes: _TableSink, edges: _TableSink) -> None:
+    def _add_record(
+        self, record: SourceRecord, encoded: list[str], nodes: _TableSink, edges: _TableSink
+    ) -> None:
         event_ids = set()
-        for node in record.nodes:
+        for node, props in zip(record.nodes, encoded, strict=True):
             if self.model.node_type(node.type).kind == "event":
-                nodes.add(node.id, node.type, encode_props(node.props), record.record_id)
+                nodes.add(node.id, node.type, props, record.record_id)
                 event_ids.add(node.id)
             elif node.id in self.entities:
                 # Later records may know more (a colour, a name); they fill gaps only.
@@ -125,6 +133,21 @@ class BatchWriter:
             nodes.add(node.id, node.type, encode_props(node.props), record_id)
         for edge, record_id in self.entity_edges.values():
             edges.add(*_edge_row(edge, record_id))
+
+
+_NOT_UNICODE = "text is not valid Unicode (bytes that are not UTF-8, or a lone surrogate)"
+
+
+def _encoded_props(record: SourceRecord) -> list[str] | None:
+    """Each node's properties as ledger text, or None when the record holds text that is
+    not valid Unicode: Parquet and the graph take only that, and connectors that read
+    undecodable bytes as surrogates must not get them past here."""
+    try:
+        record.raw.encode("utf-8")
+        record.locator.encode("utf-8")
+        return [encode_props(node.props) for node in record.nodes]
+    except (UnicodeEncodeError, TypeError):
+        return None
 
 
 def _edge_row(edge: Edge, record_id: str) -> tuple[str, ...]:

@@ -9,9 +9,11 @@ the largest single element, not the file.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, Any, cast
 
 CHUNK = 1 << 20
 # One element may not exceed this; past it a parse error is final instead of reading on,
@@ -103,6 +105,8 @@ def _array_items(buf: _Buffer) -> Iterator[JsonItem | JsonDamage]:
     while True:
         nxt = buf.skip(_WHITESPACE + ",")
         if nxt == "]":
+            buf.pos += 1
+            yield from _after_array(buf, index)
             return
         if not nxt:
             yield JsonDamage(index, buf.base + buf.pos, "file ends inside the JSON array", "")
@@ -116,6 +120,16 @@ def _array_items(buf: _Buffer) -> Iterator[JsonItem | JsonDamage]:
             return
         yield JsonItem(index, offset, value, raw)
         index += 1
+
+
+def _after_array(buf: _Buffer, index: int) -> Iterator[JsonDamage]:
+    """Anything but whitespace after the closing bracket (a second response appended to
+    the file, say) is reported, never left unread in silence."""
+    if buf.skip(_WHITESPACE):
+        offset = buf.base + buf.pos
+        rest = buf.text[buf.pos : buf.pos + 200]
+        reason = "content after the end of the JSON array (another response appended?)"
+        yield JsonDamage(index, offset, reason, rest)
 
 
 def _sequence_items(buf: _Buffer) -> Iterator[JsonItem | JsonDamage]:
@@ -144,3 +158,55 @@ def _skip_line(buf: _Buffer) -> str:
         if not buf.fill():
             return buf.text[:200]
         start = 0
+
+
+def json_items(fp: IO[str]) -> Iterator[JsonItem | JsonDamage]:
+    """`iter_json`, with the errors it lets through (bytes that are not UTF-8, nesting
+    too deep for the decoder, a number too long to convert) as a final JsonDamage."""
+    index = offset = 0
+    try:
+        for item in iter_json(fp):
+            if isinstance(item, JsonItem):
+                index, offset = item.index + 1, item.offset + len(item.raw)
+            yield item
+    except (ValueError, RecursionError) as exc:
+        reason = f"unreadable JSON ({type(exc).__name__}: {exc}); rest of file unread"
+        yield JsonDamage(index, offset, reason[:300], "")
+
+
+class LineCounter:
+    """Reads text for `iter_json` and remembers where lines break, so that the
+    character offsets it reports become line numbers; memory stays one chunk's lines."""
+
+    def __init__(self, fp: IO[str]) -> None:
+        self.fp = fp
+        self.chars = 0  # characters handed out so far
+        self.breaks: deque[int] = deque()  # offsets of newlines not yet passed
+        self.line = 1
+
+    def read(self, size: int = -1) -> str:
+        chunk = self.fp.read(size)
+        pos = chunk.find("\n")
+        while pos >= 0:
+            self.breaks.append(self.chars + pos)
+            pos = chunk.find("\n", pos + 1)
+        self.chars += len(chunk)
+        return chunk
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a character offset; offsets must not decrease."""
+        while self.breaks and self.breaks[0] < offset:
+            self.breaks.popleft()
+            self.line += 1
+        return self.line
+
+
+def read_json(path: Path, count_lines: bool = True) -> Iterator[tuple[JsonItem | JsonDamage, int]]:
+    """The values of a JSON file (array elements, or JSON lines) with the line each
+    starts on (0 without `count_lines`), streamed. Bytes that are not UTF-8 are read as
+    lone surrogates, so they quarantine the record they are in (see `guarded`) instead
+    of ending the read of the whole file."""
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fp:
+        lines = LineCounter(fp) if count_lines else None
+        for item in json_items(cast(IO[str], lines or fp)):
+            yield item, lines.line_of(item.offset) if lines else 0

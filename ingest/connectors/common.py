@@ -80,3 +80,7 @@ def guarded(locator: str, raw: str, build: Callable[[], SourceRecord]) -> Source
         return build()
     except (InvalidValue, NotADetection) as exc:
         return Rejected(locator, str(exc), excerpt(raw))
+    except UnicodeEncodeError:
+        # Bytes that were not UTF-8 (read as lone surrogates) or a "\ud800" escape.
+        reason = "text is not valid Unicode (bytes that are not UTF-8, or a lone surrogate)"
+        return Rejected(locator, reason, excerpt(raw.encode("utf-8", "replace").decode()))

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from ingest.connectors.base import Connector
 from ingest.connectors.common import NotADetection, add_camera, add_sighting, guarded
-from ingest.jsonstream import JsonDamage, JsonItem, iter_json
+from ingest.jsonstream import JsonDamage, JsonItem, read_json
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from schemas.errors import InvalidValue
 
@@ -95,9 +94,8 @@ class FrigateApiEvents(_FrigateConnector):
             reason = f"expected a JSON array of Frigate events (GET /api/events); found {shown}"
             yield Rejected(f"{path}#", reason, _head_text(path))
             return
-        with path.open(encoding="utf-8", newline="") as fp:
-            for item in json_items(fp):
-                yield self._item(f"{path}#/{item.index}", item)
+        for item, _line in read_json(path, count_lines=False):
+            yield self._item(f"{path}#/{item.index}", item)
 
     @staticmethod
     def _parse(value: Any) -> FrigateEvent:
@@ -124,10 +122,8 @@ class FrigateMqttEvents(_FrigateConnector):
             reason = "expected JSON lines of frigate/events messages; found a JSON array"
             yield Rejected(f"{path}:line 1", reason, _head_text(path))
             return
-        with path.open(encoding="utf-8", newline="") as fp:
-            lines = LineCounter(fp)
-            for item in json_items(cast(IO[str], lines)):
-                yield self._item(f"{path}:line {lines.line_of(item.offset)}", item)
+        for item, line in read_json(path):
+            yield self._item(f"{path}:line {line}", item)
 
     @staticmethod
     def _parse(value: Any) -> FrigateEvent:
@@ -254,47 +250,6 @@ def first_object_keys(text: str, start: int) -> tuple[dict[str, str | None], boo
             elif key is not None:
                 keys[key], key = token[1:-1], None
     return keys, False
-
-
-def json_items(fp: IO[str]) -> Iterator[JsonItem | JsonDamage]:
-    """`iter_json`, with the errors it lets through (bytes that are not UTF-8, nesting
-    too deep for the decoder, a number too long to convert) as a final JsonDamage."""
-    index = offset = 0
-    try:
-        for item in iter_json(fp):
-            if isinstance(item, JsonItem):
-                index, offset = item.index + 1, item.offset + len(item.raw)
-            yield item
-    except (ValueError, RecursionError) as exc:
-        reason = f"unreadable JSON ({type(exc).__name__}: {exc}); rest of file unread"
-        yield JsonDamage(index, offset, reason[:300], "")
-
-
-class LineCounter:
-    """Reads text for `iter_json` and remembers where lines break, so that the
-    character offsets it reports become line numbers; memory stays one chunk's lines."""
-
-    def __init__(self, fp: IO[str]) -> None:
-        self.fp = fp
-        self.chars = 0  # characters handed out so far
-        self.breaks: deque[int] = deque()  # offsets of newlines not yet passed
-        self.line = 1
-
-    def read(self, size: int = -1) -> str:
-        chunk = self.fp.read(size)
-        pos = chunk.find("\n")
-        while pos >= 0:
-            self.breaks.append(self.chars + pos)
-            pos = chunk.find("\n", pos + 1)
-        self.chars += len(chunk)
-        return chunk
-
-    def line_of(self, offset: int) -> int:
-        """The 1-based line of a character offset; offsets must not decrease."""
-        while self.breaks and self.breaks[0] < offset:
-            self.breaks.popleft()
-            self.line += 1
-        return self.line
 
 
 def _first_byte(path: Path) -> bytes:

@@ -46,11 +46,10 @@ from ingest.connectors.social import (
     mapping,
     post_kind,
     printable,
-    read_json,
     text,
     unique,
 )
-from ingest.jsonstream import JsonItem
+from ingest.jsonstream import JsonItem, read_json
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from schemas.errors import InvalidValue
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
-from ingest.connectors.frigate import LineCounter, json_items
-from ingest.jsonstream import JsonDamage, JsonItem
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from schemas.errors import InvalidValue
 
@@ -141,60 +139,6 @@ def items(obj: Mapping[str, Any], key: str, where: str = "") -> list[Mapping[str
 
 
 # --- reading --------------------------------------------------------------------------
-
-
-def read_json(path: Path, count_lines: bool = True) -> Iterator[tuple[JsonItem | JsonDamage, int]]:
-    """The values of a JSON file (array elements, or JSON lines) with the line each
-    starts on (0 without `count_lines`), streamed. Bytes that are not UTF-8 are read as
-    lone surrogates, so they quarantine the record they are in (see `guarded`) instead
-    of ending the read of the whole file; content after a top-level array's closing
-    bracket (a second response appended to the file) is reported as damage rather than
-    left unread in silence."""
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fp:
-        tail = _Tail(fp)
-        lines = LineCounter(cast(IO[str], tail)) if count_lines else None
-        end = count = 0
-        damaged = False
-        for item in json_items(cast(IO[str], lines or tail)):
-            yield item, lines.line_of(item.offset) if lines else 0
-            if isinstance(item, JsonItem):
-                end, count = item.offset + len(item.raw), item.index + 1
-            damaged = damaged or isinstance(item, JsonDamage)
-        extra = tail.after_array(end) if tail.first == "[" and not damaged else None
-        if extra is not None:
-            offset, rest = extra
-            reason = "content after the end of the JSON array (another response appended?)"
-            yield (
-                JsonDamage(count, offset, reason, rest[:200]),
-                lines.line_of(offset) if lines else 0,
-            )
-
-
-class _Tail:
-    """Reads text for the JSON stream and keeps the last chunks read, so that what
-    follows the closing bracket of a top-level array can be checked at the end."""
-
-    def __init__(self, fp: IO[str]) -> None:
-        self.fp = fp
-        self.chunks: deque[tuple[int, str]] = deque(maxlen=2)  # (offset, text)
-        self.chars = 0
-        self.first = ""  # the first character that is not whitespace
-
-    def read(self, size: int = -1) -> str:
-        chunk = self.fp.read(size)
-        self.chunks.append((self.chars, chunk))
-        self.chars += len(chunk)
-        self.first = self.first or chunk.lstrip(SPACE)[:1]
-        return chunk
-
-    def after_array(self, end: int) -> tuple[int, str] | None:
-        """(offset, text) of anything but whitespace after the array's closing bracket,
-        given the end of its last element (0 for none)."""
-        start = self.chunks[0][0] if self.chunks else 0
-        text = "".join(chunk for _offset, chunk in self.chunks) + self.fp.read(1 << 16)
-        pos = _skip_chars(text, max(end - start, 0), SPACE + ("[" if end == 0 else ","))
-        pos = _skip_chars(text, pos + 1, SPACE)  # past the ']'
-        return (start + pos, text[pos:]) if pos < len(text) else None
 
 
 def _skip_chars(text: str, pos: int, chars: str) -> int:

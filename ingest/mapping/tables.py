@@ -17,9 +17,8 @@ from typing import IO, Any, cast
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.connectors.frigate import LineCounter, json_items
 from ingest.errors import UnreadableSource
-from ingest.jsonstream import JsonDamage
+from ingest.jsonstream import JsonDamage, LineCounter, json_items
 from ingest.mapping.spec import CsvDialect
 from ingest.records import excerpt
 

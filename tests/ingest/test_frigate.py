@@ -261,10 +261,12 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 
 def test_bytes_that_are_not_utf8_are_rejected(tmp_path: Path) -> None:
     path = tmp_path / "events.json"
-    path.write_bytes(b'[{"camera": "\xff\xfe", "label": "person"}]')
+    good = json.dumps(event()).encode()
+    bad = json.dumps(dict(event(), id="1.0-bad", camera="XX")).encode().replace(b"XX", b"\xff\xfe")
+    path.write_bytes(b"[" + bad + b"," + good + b"]")
     items = list(FrigateApiEvents().read(path))
-    assert len(items) == 1 and isinstance(items[0], Rejected)
-    assert "UTF-8" in items[0].reason or "utf-8" in items[0].reason
+    assert isinstance(items[0], Rejected) and "not valid Unicode" in items[0].reason
+    assert isinstance(items[1], SourceRecord)  # the rest of the file is still read
 
 
 def test_deep_nesting_is_rejected_not_raised(tmp_path: Path) -> None:

@@ -111,3 +111,17 @@ def test_killed_ingest_leaves_no_half_batch_and_rerun_completes(tmp_path: Path) 
     report = ingest_paths([source], ledger)[0]
     assert (report.status, report.read, report.accepted) == ("ingested", 150_000, 150_000)
     assert not any(staging.iterdir())
+
+
+def test_bytes_that_are_not_utf8_quarantine_only_their_record(tmp_path: Path) -> None:
+    events = json.loads((_cctv() / "frigate_api_events_front_door.json").read_text())
+    good = json.dumps(events[0]).encode()
+    bad = json.dumps(dict(events[1], label="caf\u00e9")).encode().replace(b"\\u00e9", b"\xe9")
+    escaped = json.dumps(dict(events[2], label="x")).encode().replace(b'"x"', b'"\\ud800"')
+    path = tmp_path / "mixed.json"
+    path.write_bytes(b"[" + b",".join([good, bad, escaped]) + b"]")
+    ledger = Ledger(tmp_path / "ledger")
+    report = ingest_paths([path], ledger)[0]
+    assert (report.read, report.accepted, report.quarantined) == (3, 1, 2)
+    reasons = [r["reason"] for r in ledger.quarantine(ledger.batches()[0])]
+    assert all("not valid Unicode" in reason for reason in reasons)
