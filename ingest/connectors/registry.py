@@ -1,11 +1,19 @@
-"""The list of connectors, in sniffing order (most specific first)."""
+"""The list of connectors, in sniffing order (most specific first).
+
+Each sniff looks at content only; the tests check that every sample and fixture is
+claimed by exactly one connector, so the order matters only as a tie-breaker.
+"""
 
 from __future__ import annotations
 
 from ingest.connectors.base import Connector
 from ingest.connectors.frigate import FrigateApiEvents, FrigateMqttEvents
+from ingest.connectors.google_location import GoogleLocationHistory
+from ingest.connectors.gpx import GpxTrack
 from ingest.connectors.hikvision import HikvisionAnpr
 from ingest.connectors.mastodon import MastodonStatuses
+from ingest.connectors.mbox import Mbox
+from ingest.connectors.sms_backup import SmsBackupRestore
 from ingest.connectors.twitter import TwitterV2
 
 CONNECTORS: tuple[type[Connector], ...] = (
@@ -14,6 +22,10 @@ CONNECTORS: tuple[type[Connector], ...] = (
     FrigateApiEvents,
     TwitterV2,
     MastodonStatuses,
+    GoogleLocationHistory,
+    GpxTrack,
+    SmsBackupRestore,
+    Mbox,
 )
 
 
