@@ -125,6 +125,8 @@ def _print_ingest(reports: list[FileReport], ledger: Ledger) -> None:
         [r.path.name, r.status, r.connector, r.read, r.accepted, r.quarantined] for r in reports
     ]
     print_rows(columns, rows, "table", title="ingest")
+    for hint in dict.fromkeys(r.hint for r in reports if r.hint):
+        console.print(hint, highlight=False, soft_wrap=True)
     for report in reports:
         if report.status == "failed":
             console.print(f"[red]error:[/red] {report.message}", highlight=False, soft_wrap=True)

@@ -21,9 +21,9 @@ class UnknownFormat(SourceError):
     exit_code = 65
 
     def __init__(self, path: Path, supported: list[str]) -> None:
-        listing = "; ".join(supported)
         super().__init__(
-            f"{path}: unknown format; none of the connectors recognised its content. "
-            f"Supported formats: {listing}."
+            f"{path}: unknown format; none of the connectors recognised its content "
+            "(for a plain table, pass --mapping)"
         )
         self.path = path
+        self.hint = "Supported formats: " + "; ".join(supported) + "."

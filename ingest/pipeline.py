@@ -33,6 +33,7 @@ class FileReport:
     quarantined: int = 0
     batch_id: str = ""
     message: str = ""
+    hint: str = ""  # what to do, shared by many reports (printed once)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -94,7 +95,9 @@ def ingest_file(
     try:
         source = describe_source(path)
         connector = connector_for(path, options)
-    except (UnreadableSource, UnknownFormat) as exc:
+    except UnknownFormat as exc:
+        return FileReport(path, "failed", message=str(exc), hint=exc.hint)
+    except UnreadableSource as exc:
         return FileReport(path, "failed", message=str(exc))
     existing = ledger.find(source, connector.name, connector.version)
     if existing is not None:

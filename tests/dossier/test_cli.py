@@ -156,3 +156,28 @@ def test_broken_mapping_is_reported_with_its_line(tmp_path: Path) -> None:
     assert code == 78 and "broken.yaml:6" in out
     code, out = run(tmp_path, "ingest", str(FIXTURES / "Master.csv"), "--mapping", "no_such_map")
     assert code == 78 and "passenger_manifest" in out
+
+
+def test_every_shared_sample_ingests_and_projects(
+    tmp_path: Path, backend_env: dict[str, str]
+) -> None:
+    kinds = [str(samples_dir() / kind) for kind in ("cctv", "social", "travel", "messages")]
+    code, out = run(tmp_path, "ingest", *kinds, "--owner", "Sample Owner", env=backend_env)
+    assert code == 0, out
+    assert "9 files: read 208 = accepted 208 + quarantined 0" in out
+    code, out = run(tmp_path, "graph", "load", env=backend_env)
+    assert code == 0, out
+    for label in ("Sighting", "Post", "LocationFix", "Communication", "Account", "Phone"):
+        code, out = run(
+            tmp_path,
+            "query",
+            f"MATCH (n:{label}) RETURN count(n) AS n",
+            "--format",
+            "json",
+            env=backend_env,
+        )
+        assert json_lines(out) and json_lines(out)[0]["n"] > 0, (label, out)
+    code, out = run(tmp_path, "search", "sample owner", "--format", "json", env=backend_env)
+    [owner] = json_lines(out)
+    code, out = run(tmp_path, "timeline", owner["id"], "--format", "json", env=backend_env)
+    assert len(json_lines(out)) >= 12 + 104  # the Google fixes and the GPX track

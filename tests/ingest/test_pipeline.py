@@ -43,7 +43,8 @@ def test_unreadable_and_unknown_files_fail_with_clear_messages(tmp_path: Path) -
     reports = ingest_paths([tmp_path / "missing.json", unknown], Ledger(tmp_path / "ledger"))
     assert [r.status for r in reports] == ["failed", "failed"]
     assert "no such file" in reports[0].message
-    assert "Supported formats" in reports[1].message and "Hikvision" in reports[1].message
+    assert "unknown format" in reports[1].message and "--mapping" in reports[1].message
+    assert "Supported formats" in reports[1].hint and "Hikvision" in reports[1].hint
 
 
 def test_changed_file_becomes_a_new_batch(tmp_path: Path) -> None:
