@@ -1,7 +1,7 @@
 """``ground_truth.json``: what the generator planted, for tests and demo checks.
 
 Small by design (the population and the planted meetings, not the detections), so it can
-be loaded whole. Later sources generated from the same world add their own keys.
+be loaded whole. The non-camera sources add their keys (see ``truth_sources``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ingest.scenario.model import Camera, Meeting, Occurrence
 from ingest.scenario.world import World
 
 FILE_NAME = "ground_truth.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: identities and relations of the non-camera sources
 
 
 def _cameras(cameras: Iterable[Camera]) -> list[dict[str, Any]]:
@@ -105,8 +105,13 @@ def _population(world: World) -> dict[str, Any]:
 
 
 def write_ground_truth(
-    out_dir: Path, world: World, occurrences: list[Occurrence], counts: Mapping[str, int]
+    out_dir: Path,
+    world: World,
+    occurrences: list[Occurrence],
+    counts: Mapping[str, int],
+    extra: Mapping[str, Any] | None = None,
 ) -> Path:
+    """Write the file; ``extra`` adds the keys of later sources (identities, relations)."""
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "scale": world.spec.name,
@@ -121,6 +126,7 @@ def write_ground_truth(
         "meetings": _meetings(world.meetings, occurrences),
         "background_vehicles": len(world.population.background),
         "counts": dict(counts),
+        **(extra or {}),
     }
     path = out_dir / FILE_NAME
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ generated from the same people and places without touching the CCTV writers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +118,36 @@ class Detection:
     zones: tuple[str, ...] = ()
     duration: float = 0.0  # seconds in view (Frigate)
     sub_label: str | None = None  # Frigate known-plate name
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One movement of a person between two places, for location and track sources.
+
+    ``points`` are (epoch, lat, lon) knots from departure to arrival; for a drive they
+    include every roadside camera passed, at the moment it read the plate, so a location
+    history and the plate reads of the same trip agree.
+    """
+
+    person: str
+    origin: str  # place id
+    dest: str  # place id
+    mode: str  # drive | cycle | taxi | flight
+    points: tuple[tuple[float, float, float], ...]
+
+    @property
+    def start(self) -> float:
+        return self.points[0][0]
+
+    @property
+    def end(self) -> float:
+        return self.points[-1][0]
+
+
+@dataclass(slots=True)
+class Trace:
+    """What one person's day produced: camera detections and the legs behind them."""
+
+    person: str
+    detections: list[Detection] = field(default_factory=list)
+    legs: list[Leg] = field(default_factory=list)

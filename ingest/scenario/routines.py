@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from ingest.scenario.clock import local_epoch, weekday
-from ingest.scenario.model import Detection, Meeting, Occurrence, Person, Place, Vehicle
+from ingest.scenario.model import Meeting, Occurrence, Person, Place, Trace, Vehicle
 from ingest.scenario.trips import drive, travel_seconds
 from ingest.scenario.world import World
 
@@ -26,7 +26,7 @@ def _outing(
     haunt: Place,
     depart: float,
     dwell: float,
-    out: list[Detection],
+    out: Trace,
 ) -> None:
     """Home → somewhere → home."""
     arrive = drive(rng, world, vehicle, home, haunt, depart, out)
@@ -44,7 +44,7 @@ def _workday(
     vehicle: Vehicle,
     day: int,
     evening_free: bool,
-    out: list[Detection],
+    out: Trace,
 ) -> None:
     home, work, habit = world.places[person.home], world.places[person.work or ""], person.routine
     leave = local_epoch(day, (habit.leave_minute + rng.gauss(0, 12)) * MINUTE)
@@ -76,7 +76,7 @@ def _free_day(
     person: Person,
     vehicle: Vehicle,
     day: int,
-    out: list[Detection],
+    out: Trace,
 ) -> None:
     """Weekend or no job: up to two outings, one late morning and one afternoon."""
     home = world.places[person.home]
@@ -98,9 +98,9 @@ def _free_day(
 
 def person_day(
     rng: random.Random, world: World, person: Person, day: int, evening_free: bool = True
-) -> list[Detection]:
-    """Everything cameras see of one person's car and doorstep on one day."""
-    out: list[Detection] = []
+) -> Trace:
+    """Everything cameras see of one person's car and doorstep on one day, and its legs."""
+    out = Trace(person.id)
     vehicle = world.driving(person.id, day)
     if vehicle is None or rng.random() < 0.04:  # no car, or a day at home
         return out
@@ -123,19 +123,21 @@ def _origin(world: World, person: Person, meeting: Meeting, day: int) -> Place:
 
 def meeting_day(
     rng: random.Random, world: World, meeting: Meeting, day: int
-) -> tuple[list[Detection], Occurrence]:
+) -> tuple[list[Trace], Occurrence]:
     """Both cars pass the meeting camera 1-7 minutes apart, then leave 40-90 min later."""
     spot = world.places[meeting.place]
     first = int(local_epoch(day, meeting.local_minute * MINUTE + rng.randint(-600, 600)))
     gap = rng.randint(60, 420)
     order = (0, 1) if rng.random() < 0.5 else (1, 0)
     times = [0.0, 0.0]
-    out: list[Detection] = []
+    traces = []
     for rank, idx in enumerate(order):
         person, vehicle = world.persons[meeting.people[idx]], meeting.plates[idx]
+        out = Trace(person.id)
+        traces.append(out)
         times[idx] = float(first + rank * gap)
         origin = _origin(world, person, meeting, day)
         depart = times[idx] - 0.88 * travel_seconds(origin, spot) - rng.uniform(10, 60)
         drive(rng, world, vehicle, origin, spot, depart, out, fixed=(meeting.camera, times[idx]))
         drive(rng, world, vehicle, spot, origin, times[idx] + rng.uniform(40, 90) * MINUTE, out)
-    return out, Occurrence(meeting.id, (times[0], times[1]))
+    return traces, Occurrence(meeting.id, (times[0], times[1]))

@@ -27,6 +27,9 @@ class ScaleSpec:
     anpr_background_per_day: float  # mean background reads per ANPR camera per day
     frigate_background_per_day: float  # mean background objects per Frigate camera per day
     target_detections: int  # what the parameters are tuned to produce (approximately)
+    routes: int = 2  # flight routes with daily manifests (each way)
+    timeline_people: int = 2  # people whose location history is an on-device Timeline export
+    gpx_people: int = 1  # people who log some drives as GPX tracks
 
 
 SCALES: dict[str, ScaleSpec] = {
@@ -59,6 +62,9 @@ SCALES: dict[str, ScaleSpec] = {
         anpr_background_per_day=66.0,
         frigate_background_per_day=14.0,
         target_detections=100_000,
+        routes=4,
+        timeline_people=3,
+        gpx_people=2,
     ),
     "medium": ScaleSpec(
         name="medium",
@@ -74,5 +80,8 @@ SCALES: dict[str, ScaleSpec] = {
         anpr_background_per_day=165.0,
         frigate_background_per_day=30.0,
         target_detections=1_050_000,
+        routes=6,
+        timeline_people=4,
+        gpx_people=4,
     ),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 from ingest.scenario.geo import distance_km, nearest
-from ingest.scenario.model import Camera, Detection, Place, Vehicle
+from ingest.scenario.model import Camera, Detection, Leg, Place, Trace, Vehicle
 from ingest.scenario.plates import misread
 from ingest.scenario.world import World
 
@@ -129,10 +129,10 @@ def drive(
     origin: Place,
     dest: Place,
     depart: float,
-    out: list[Detection],
+    out: Trace,
     fixed: tuple[str, float] | None = None,
 ) -> float:
-    """Append the trip's sightings to ``out``; return the arrival time.
+    """Append the trip's sightings and its leg to ``out``; return the arrival time.
 
     ``fixed`` pins the read at one camera to an exact time with a clean read: that is how
     meetings plant co-presence that the ground truth can state exactly.
@@ -140,13 +140,19 @@ def drive(
     travel = travel_seconds(origin, dest)
     direction = "forward" if dest.lon >= origin.lon else "reverse"
     slugs = _route_slugs(world, origin, dest)
+    points = [(depart, origin.lat, origin.lon)]
     for slug, fraction in zip(slugs, _FRACTIONS[len(slugs)], strict=True):
         camera = world.cameras[slug]
         if fixed and fixed[0] == slug:
-            out.append(plate_read(rng, camera, vehicle, fixed[1], direction, clean=True))
+            read = plate_read(rng, camera, vehicle, fixed[1], direction, clean=True)
         else:
             when = depart + fraction * travel + rng.uniform(-20, 20)
-            out.append(plate_read(rng, camera, vehicle, when, direction))
-    _at_place(rng, world, origin, depart, vehicle, True, out)
-    _at_place(rng, world, dest, depart + travel, vehicle, False, out)
+            read = plate_read(rng, camera, vehicle, when, direction)
+        out.detections.append(read)
+        points.append((read.time, camera.lat, camera.lon))
+    _at_place(rng, world, origin, depart, vehicle, True, out.detections)
+    _at_place(rng, world, dest, depart + travel, vehicle, False, out.detections)
+    points.sort()
+    points.append((max(depart + travel, points[-1][0] + 20.0), dest.lat, dest.lon))
+    out.legs.append(Leg(out.person, origin.id, dest.id, "drive", tuple(points)))
     return depart + travel

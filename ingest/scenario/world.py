@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.scenario.cameras import FRIGATE_SITES, frigate_cameras
+from ingest.scenario.hardcases import HardCases, plan_hard_cases, rename
 from ingest.scenario.meetings import plan_meetings
 from ingest.scenario.model import Camera, Drive, Meeting, Person, Place, Vehicle
 from ingest.scenario.population import Population, build_population
@@ -23,6 +24,7 @@ class World:
     population: Population
     frigate: tuple[Camera, ...]
     meetings: tuple[Meeting, ...]
+    hard: HardCases
     places: dict[str, Place] = field(repr=False)
     cameras: dict[str, Camera] = field(repr=False)
     drives_by_person: dict[str, tuple[Drive, ...]] = field(repr=False)
@@ -93,6 +95,8 @@ def build_world(spec: ScaleSpec, seed: int) -> World:
     count = min(spec.frigate_cameras, len(FRIGATE_SITES))
     frigate = frigate_cameras(seed, count, spec.mqtt_cameras, _frigate_sites(pop))
     meetings, spots = plan_meetings(pop, seed, spec.meetings)
+    hard = plan_hard_cases(pop, seed, meetings, frigate)
+    pop = rename(pop, hard)
     places = {p.id: p for p in (*pop.places, *spots)}
     cameras = {c.slug: c for c in (*pop.anpr, *frigate)}
     drives: dict[str, list[Drive]] = {}
@@ -107,6 +111,7 @@ def build_world(spec: ScaleSpec, seed: int) -> World:
         population=pop,
         frigate=frigate,
         meetings=meetings,
+        hard=hard,
         places=places,
         cameras=cameras,
         drives_by_person={k: tuple(v) for k, v in drives.items()},

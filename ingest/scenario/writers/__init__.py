@@ -1,1 +1,1 @@
-"""Per-format writers: each turns scenario detections into one real export format."""
+"""Per-format writers: each turns the scenario's days into one real export format."""
