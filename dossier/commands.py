@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -262,15 +263,39 @@ def serve_app(settings: Settings, port: int) -> int:
     return subprocess.call(command, env=env, cwd=APP_DIR)
 
 
+# Scenario folders read by sniffing, and those that are plain tables needing a mapping.
+SCENARIO_SNIFFED = (
+    "cctv",
+    "social",
+    "travel/google",
+    "travel/gpx",
+    "messages/sms",
+    "messages/mail",
+)
+SCENARIO_MAPPED = (("travel/manifests", "passenger_manifest"), ("messages/cdr", "asterisk_cdr"))
+
+
+def _ingest_scenario(settings: Settings, scenario: Path) -> None:
+    """Every source of the generated scenario. Its phones are Dutch, written partly in
+    national form, hence the region; personal exports stay one unnamed owner per file."""
+    sniffed = [scenario / kind for kind in SCENARIO_SNIFFED if (scenario / kind).exists()]
+    ingest(settings, sniffed, owner=None, assume_offset=None)
+    for folder, mapping in SCENARIO_MAPPED:
+        if (scenario / folder).exists():
+            ingest(settings, [scenario / folder], None, None, mapping)
+
+
 def demo(settings: Settings, scale: str, port: int, serve: bool) -> int:
     scenario = settings.workspace / "scenario"
     if (scenario / "ground_truth.json").exists():
         console.print(f"reusing the scenario in {scenario} (delete it to generate anew)")
     else:
         generate(scenario, scale, seed=7)
-    ingest(settings, [scenario / "cctv"], owner=None, assume_offset=None)
+    _ingest_scenario(replace(settings, phone_region=settings.phone_region or "NL"), scenario)
     graph_load(settings, rebuild=False)
-    console.print("try: dossier search KX  ·  dossier query 'MATCH (v:Vehicle) RETURN count(v)'")
+    console.print(
+        "try: dossier query 'MATCH (v:Vehicle) RETURN v.plate LIMIT 5'  ·  dossier search PLATE"
+    )
     return serve_app(settings, port) if serve else 0
 
 
