@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.connectors.base import Connector
@@ -15,6 +15,7 @@ from ingest.connectors.frigate import FrigateApiEvents, FrigateMqttEvents
 from ingest.connectors.hikvision import HikvisionAnpr
 from ingest.records import Rejected, SourceRecord
 from tests.conftest import samples_dir
+from tests.ingest import fuzzkit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cctv"
 SAMPLES = {
@@ -23,38 +24,12 @@ SAMPLES = {
     HikvisionAnpr: (samples_dir() / "cctv" / "hikvision_isapi_anpr_event.xml").read_bytes(),
 }
 CONNECTOR_CLASSES = list(SAMPLES)
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+FUZZ = fuzzkit.fuzz_settings(200)
+json_values = fuzzkit.json_values()
 
 
 def read_all(connector: type[Connector], path: Path, data: bytes) -> list:
-    """Read `data` through the connector and check every item it yields."""
-    path.write_bytes(data)
-    items = list(connector().read(path))
-    for item in items:
-        assert isinstance(item, SourceRecord | Rejected), item
-        assert item.locator.startswith(str(path))
-        if isinstance(item, Rejected):
-            assert item.reason.strip()
-        else:
-            assert item.nodes and item.record_id
-    return items
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fuzz") / "input"
+    return fuzzkit.read_all(connector, path, data, storable=False)
 
 
 @pytest.mark.parametrize("connector", CONNECTOR_CLASSES, ids=lambda c: c.name)

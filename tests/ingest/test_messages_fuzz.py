@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.connectors.base import Connector, ReadOptions
@@ -16,6 +16,7 @@ from ingest.connectors.mbox import Mbox
 from ingest.connectors.sms_backup import SmsBackupRestore
 from ingest.records import Rejected, SourceRecord
 from tests.conftest import samples_dir
+from tests.ingest import fuzzkit
 
 MESSAGES = samples_dir() / "messages"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "messages"
@@ -32,28 +33,14 @@ SAMPLES: dict[type[Connector], list[bytes]] = {
     ],
 }
 CONNECTORS = list(SAMPLES)
-FUZZ = settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzzkit.fuzz_settings(80)
 MARKER = "QZXBODYQZX"  # stands for any body text: it must never reach a record or rejection
 
 
 def read_all(
     connector: type[Connector], path: Path, data: bytes, bodies: bool = False
 ) -> list[SourceRecord | Rejected]:
-    """Read `data` through the connector and check every item it yields."""
-    path.write_bytes(data)
-    items = list(connector(options=ReadOptions(include_bodies=bodies)).read(path))
-    for item in items:
-        assert isinstance(item, SourceRecord | Rejected), item
-        assert item.locator.startswith(str(path))
-        if isinstance(item, Rejected):
-            assert item.reason.strip()
-        else:
-            assert item.nodes and item.record_id
-    return items
+    return fuzzkit.read_all(connector, path, data, ReadOptions(include_bodies=bodies))
 
 
 def no_body(items: list[SourceRecord | Rejected]) -> None:
@@ -62,11 +49,6 @@ def no_body(items: list[SourceRecord | Rejected]) -> None:
         if isinstance(item, SourceRecord):
             text += repr([n.props for n in item.nodes])
         assert MARKER not in text, item
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("messages-fuzz") / "input"
 
 
 @pytest.mark.parametrize("connector", CONNECTORS, ids=lambda c: c.name)

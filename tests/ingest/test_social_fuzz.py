@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.connectors.base import Connector
@@ -18,6 +18,7 @@ from ingest.connectors.mastodon import MastodonStatuses
 from ingest.connectors.twitter import TwitterV2
 from ingest.records import Rejected, SourceRecord
 from tests.conftest import samples_dir
+from tests.ingest import fuzzkit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "social"
 SAMPLES = {
@@ -30,42 +31,14 @@ FIXTURE_FILES = {
 }
 CONNECTOR_CLASSES = list(SAMPLES)
 PAGE_KEYS = {"includes", "__twarc", "meta", "errors", "matching_rules"}
-FUZZ = settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.floats()
-    | st.integers()
-    | st.text(max_size=20)
-    | st.sampled_from(["2022-03-10T16:47:48.000Z", "123", "a@b", "<p>x</p>", "\udc80"]),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=10,
+FUZZ = fuzzkit.fuzz_settings(100)
+json_values = fuzzkit.json_values(
+    ["2022-03-10T16:47:48.000Z", "123", "a@b", "<p>x</p>", "\udc80"], max_leaves=10
 )
 
 
 def read_all(connector: type[Connector], path: Path, data: bytes) -> list:
-    """Read `data` through the connector and check every item it yields is storable."""
-    path.write_bytes(data)
-    items = list(connector().read(path))
-    for item in items:
-        assert isinstance(item, SourceRecord | Rejected), item
-        assert item.locator.startswith(str(path))
-        if isinstance(item, Rejected):
-            assert item.reason.strip()
-            item.raw.encode("utf-8")  # quarantine is written as UTF-8
-        else:
-            assert item.nodes and item.record_id
-            item.raw.encode("utf-8")
-            for node in item.nodes:
-                json.dumps(node.props, default=str).encode("utf-8")
-    return items
+    return fuzzkit.read_all(connector, path, data, storable=True)
 
 
 def page_items(page: Any) -> int:
@@ -86,11 +59,6 @@ def mutate(value: Any, data: st.DataObject) -> Any:
         i = data.draw(st.integers(0, len(value) - 1))
         return [*value[:i], mutate(value[i], data), *value[i + 1 :]]
     return data.draw(json_values)
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("social-fuzz") / "input"
 
 
 @pytest.mark.parametrize("connector", CONNECTOR_CLASSES, ids=lambda c: c.name)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.connectors.base import Connector
@@ -16,6 +16,7 @@ from ingest.connectors.google_location import GoogleLocationHistory
 from ingest.connectors.gpx import GpxTrack
 from ingest.records import Rejected, SourceRecord
 from tests.conftest import samples_dir
+from tests.ingest import fuzzkit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "travel"
 TRAVEL = samples_dir() / "travel"
@@ -27,39 +28,12 @@ SAMPLE_FILES: dict[str, tuple[type[Connector], Path]] = {
     "gpx-routes": (GpxTrack, FIXTURES / "osmand_route_waypoints.gpx"),
 }
 SAMPLES = {name: (c, path.read_bytes()) for name, (c, path) in SAMPLE_FILES.items()}
-FUZZ = settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+FUZZ = fuzzkit.fuzz_settings(80)
+json_values = fuzzkit.json_values()
 
 
 def read_all(connector: type[Connector], path: Path, data: bytes) -> list:
-    """Read `data` through the connector and check every item it yields."""
-    path.write_bytes(data)
-    items = list(connector().read(path))
-    for item in items:
-        assert isinstance(item, SourceRecord | Rejected), item
-        assert item.locator.startswith(str(path))
-        for text in (item.locator, item.raw, getattr(item, "reason", "")):
-            text.encode("utf-8")  # the ledger can store it
-        if isinstance(item, Rejected):
-            assert item.reason.strip()
-        else:
-            assert item.nodes and item.record_id
-    return items
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("travel-fuzz") / "input"
+    return fuzzkit.read_all(connector, path, data, storable=True)
 
 
 @pytest.mark.parametrize("connector", [GoogleLocationHistory, GpxTrack], ids=lambda c: c.name)
