@@ -42,9 +42,11 @@ def _phase(scale: str, phase: str, report: Report, driver: neo4j.Driver | None) 
     ledger = (
         ingest_bench.run(scenario_dir, report) if phase == "load" else _ingest_quietly(scenario_dir)
     )
-    graph_path = load_bench.run_embedded(ledger, report)
-    if driver is not None:
+    graph_path = load_bench.run_embedded(ledger, report, with_baseline=phase == "load")
+    if driver is not None and phase == "load":
         load_bench.run_neo4j(ledger, driver, report)
+    elif driver is not None:
+        load_bench.load_neo4j(ledger, driver, report)
     if phase == "query":
         store = EmbeddedStore(graph_path, default_model(), read_only=True)
         query_bench.run(store, scenario_dir, report)

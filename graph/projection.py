@@ -19,6 +19,9 @@ from ingest.ledger import BatchManifest, Ledger
 from schemas.codec import decode_props
 
 CHUNK_ROWS = 20_000
+# Rows written per store call. Each call is one transaction; on the embedded store a
+# commit costs ~20 ms whatever its size, so small ledger batches are grouped.
+GROUP_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,60 @@ class ProjectionReport:
     nodes: int
     edges: int
     skipped: int
+
+
+class _Pending:
+    """Rows of one or more ledger batches waiting to be written, and the batches they
+    complete. Nodes are always written before edges, and batches are marked only after
+    all their rows are in, so an interruption re-projects (idempotently) what was cut."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.nodes: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self.edges: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+        self.complete: list[BatchInfo] = []
+        self.rows = 0
+
+    def add_nodes(self, grouped: dict[str, list[dict[str, Any]]]) -> None:
+        for type_name, rows in grouped.items():
+            entity = self.store.model.node_type(type_name).kind == "entity"
+            pending = self.nodes[type_name]
+            for row in rows:
+                known = pending.get(row["id"])
+                if known is not None and entity:  # first evidence stays; later fills gaps
+                    for key, value in row.items():
+                        if known.get(key) is None:
+                            known[key] = value
+                else:
+                    pending[row["id"]] = row
+            self.rows += len(rows)
+        if self.rows >= GROUP_ROWS:
+            self.write_nodes()
+
+    def add_edges(self, grouped: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
+        for key, rows in grouped.items():
+            self.edges[key].update((row["id"], row) for row in rows)
+            self.rows += len(rows)
+        if self.rows >= GROUP_ROWS:
+            self.flush()
+
+    def write_nodes(self) -> None:
+        for type_name, rows in self.nodes.items():
+            self.store.upsert_nodes(self.store.model.node_type(type_name), list(rows.values()))
+        self.nodes.clear()
+        self.rows = sum(len(rows) for rows in self.edges.values())
+
+    def flush(self) -> None:
+        """Write everything pending and mark the batches it completes."""
+        self.write_nodes()
+        for (rel, source_type, target_type), rows in self.edges.items():
+            self.store.upsert_edges(rel, source_type, target_type, list(rows.values()))
+        self.edges.clear()
+        for batch in self.complete:
+            self.store.mark_projected(batch)
+        self.complete.clear()
+        self.rows = 0
+        self.store.begin_batch()
 
 
 def project(
@@ -40,37 +97,37 @@ def project(
         store.clear()
     store.ensure_schema()
     done = store.projected_batches()
+    pending = _Pending(store)
+    store.begin_batch()
     batches = nodes = edges = skipped = 0
     for manifest in ledger.batches():
         if manifest.batch_id in done:
             skipped += 1
             continue
-        n, e = _project_batch(ledger, store, manifest, on_rows)
+        n, e = _read_batch(ledger, pending, manifest, on_rows)
         batches, nodes, edges = batches + 1, nodes + n, edges + e
+    pending.flush()
     return ProjectionReport(batches, nodes, edges, skipped)
 
 
-def _project_batch(
+def _read_batch(
     ledger: Ledger,
-    store: GraphStore,
+    pending: _Pending,
     manifest: BatchManifest,
     on_rows: Callable[[int], None] | None,
 ) -> tuple[int, int]:
-    store.begin_batch()
     nodes = edges = 0
     for chunk in ledger.iter_table(manifest, "nodes", CHUNK_ROWS):
-        for type_name, rows in _node_rows(store, chunk, manifest.batch_id).items():
-            store.upsert_nodes(store.model.node_type(type_name), rows)
+        pending.add_nodes(_node_rows(pending.store, chunk, manifest.batch_id))
         nodes += chunk.num_rows
         if on_rows:
             on_rows(chunk.num_rows)
     for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):
-        for (rel, source_type, target_type), rows in _edge_rows(chunk, manifest.batch_id).items():
-            store.upsert_edges(rel, source_type, target_type, rows)
+        pending.add_edges(_edge_rows(chunk, manifest.batch_id))
         edges += chunk.num_rows
         if on_rows:
             on_rows(chunk.num_rows)
-    store.mark_projected(
+    pending.complete.append(
         BatchInfo(
             manifest.batch_id,
             manifest.seq,

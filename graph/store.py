@@ -98,7 +98,7 @@ class GraphStore(ABC):
     def close(self) -> None: ...
 
     def begin_batch(self) -> None:  # noqa: B027 - a hook, deliberately empty by default
-        """Hook before a batch's rows arrive (the embedded store tracks fresh ids)."""
+        """Hook before a group of rows arrives (the embedded store tracks the ids it creates)."""
 
     def counts(self) -> dict[str, int]:
         """Nodes per label, for status output and tests."""
