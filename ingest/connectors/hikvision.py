@@ -114,7 +114,7 @@ class Alert:
         for name in path:
             if elem is None:
                 return None
-            elem = next((c for c in elem if _local(c.tag) == name), None)
+            elem = _children(elem).get(name)
         text = (elem.text or "").strip() if elem is not None else ""
         return text or None
 
@@ -242,6 +242,25 @@ class AlertSplitter:
 
 def _local(tag: Any) -> str:
     return str(tag).rpartition("}")[2]
+
+
+# An alert is read field by field; indexing each element's children once by local name
+# (namespaces vary by firmware) makes each look-up constant instead of a scan. The cache
+# holds the elements of the alerts being read and is emptied when it grows.
+_CHILDREN: dict[int, tuple[Element, dict[str, Element]]] = {}
+
+
+def _children(elem: Element) -> dict[str, Element]:
+    cached = _CHILDREN.get(id(elem))
+    if cached is not None and cached[0] is elem:
+        return cached[1]
+    if len(_CHILDREN) > 4096:
+        _CHILDREN.clear()
+    index: dict[str, Element] = {}
+    for child in elem:
+        index.setdefault(_local(child.tag), child)
+    _CHILDREN[id(elem)] = (elem, index)
+    return index
 
 
 def _parse_problem(exc: Exception) -> str:
