@@ -60,7 +60,6 @@ class EmbeddedStore(GraphStore):
         self.path = path
         self.database = ladybug.Database(str(path), read_only=read_only)
         self.conn = ladybug.Connection(self.database)
-        self._fresh: set[str] = set()  # ids created in the current batch by COPY
 
     def ensure_schema(self) -> None:
         """Create the tables; refuse a graph built from an older model (tables are typed,
@@ -83,39 +82,27 @@ class EmbeddedStore(GraphStore):
         result = self.conn.execute("CALL show_tables() RETURN name, type")
         return [(row[0], row[1]) for row in _rows(result)]
 
-    def begin_batch(self) -> None:
-        self._fresh = set()
+    def _create_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+        arrow_rows = pa.Table.from_pylist(rows, schema=_node_schema(node_type))  # noqa: F841
+        self.conn.execute(f"COPY {node_type.name} FROM arrow_rows")
 
-    def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
-        latest = list({row["id"]: row for row in rows}.values())  # last row per id wins
-        existing = self._existing_ids(node_type.name, [row["id"] for row in latest])
-        fresh = [row for row in latest if row["id"] not in existing]
-        if fresh:
-            arrow_rows = pa.Table.from_pylist(fresh, schema=_node_schema(node_type))
-            self.conn.execute(f"COPY {node_type.name} FROM arrow_rows")
-            self._fresh.update(row["id"] for row in fresh)
-        stale = [row for row in latest if row["id"] in existing]
-        if stale:
-            # Through Arrow as well: a parameter list would lose the types of null values.
-            arrow_rows = pa.Table.from_pylist(stale, schema=_node_schema(node_type))  # noqa: F841
-            self.conn.execute(node_upsert_cypher(node_type, "LOAD FROM arrow_rows", row=""))
+    def _merge_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+        # Through Arrow as well: a parameter list would lose the types of null values.
+        arrow_rows = pa.Table.from_pylist(rows, schema=_node_schema(node_type))  # noqa: F841
+        self.conn.execute(node_upsert_cypher(node_type, "LOAD FROM arrow_rows", row=""))
 
-    def upsert_edges(
+    def _create_edges(
         self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        # An edge from a node created in this batch cannot exist yet: COPY it.
-        fresh = [r for r in rows if r["source"] in self._fresh]
-        if fresh:
-            latest = list({row["id"]: row for row in fresh}.values())
-            arrow_rows = pa.Table.from_pylist(latest, schema=_EDGE_SCHEMA)  # noqa: F841
-            self.conn.execute(
-                f"COPY {rel_type} FROM arrow_rows (from='{source_type}', to='{target_type}')"
-            )
-        known = [r for r in rows if r["source"] not in self._fresh]
-        if known:
-            self.conn.execute(
-                edge_upsert_cypher(rel_type, source_type, target_type), {"rows": known}
-            )
+        arrow_rows = pa.Table.from_pylist(rows, schema=_EDGE_SCHEMA)  # noqa: F841
+        self.conn.execute(
+            f"COPY {rel_type} FROM arrow_rows (from='{source_type}', to='{target_type}')"
+        )
+
+    def _merge_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None:
+        self.conn.execute(edge_upsert_cypher(rel_type, source_type, target_type), {"rows": rows})
 
     def _existing_ids(self, label: str, ids: list[str]) -> set[str]:
         result = self.conn.execute(

@@ -20,6 +20,7 @@ from graph.store import (
     QueryFailed,
     QueryResult,
     QueryTimedOut,
+    edge_create_cypher,
     edge_upsert_cypher,
     node_upsert_cypher,
 )
@@ -46,10 +47,23 @@ class Neo4jStore(GraphStore):
                 chunk = rows[start : start + WRITE_CHUNK]
                 session.execute_write(_run_write, cypher, chunk)
 
-    def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+    def _existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        cypher = f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id"
+        return {row[0] for row in self.read(cypher, {"ids": ids}, timeout_s=600).rows}
+
+    def _create_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
+        # The uniqueness constraint on id makes a duplicate fail loudly, never slip in.
+        self._write(f"UNWIND $rows AS r CREATE (n:{node_type.name}) SET n = r", rows)
+
+    def _merge_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
         self._write(node_upsert_cypher(node_type), rows)
 
-    def upsert_edges(
+    def _create_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None:
+        self._write(edge_create_cypher(rel_type, source_type, target_type), rows)
+
+    def _merge_edges(
         self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
         self._write(edge_upsert_cypher(rel_type, source_type, target_type), rows)

@@ -62,20 +62,58 @@ class GraphStore(ABC):
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        self._fresh: set[str] = set()  # ids this store created in the current group
 
     @abstractmethod
     def ensure_schema(self) -> None:
         """Create tables, constraints and indexes derived from the model (idempotent)."""
 
-    @abstractmethod
     def upsert_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
-        """Insert or update nodes by id; rows have every column of `node_columns`."""
+        """Insert or update nodes by id; rows have every column of `node_columns`.
 
-    @abstractmethod
+        New ids are bulk-created (several times faster than MERGE on both backends);
+        ids already in the graph (a changed file, a re-projection) go through MERGE."""
+        latest = list({row["id"]: row for row in rows}.values())  # last row per id wins
+        existing = self._existing_ids(node_type.name, [row["id"] for row in latest])
+        fresh = [row for row in latest if row["id"] not in existing]
+        if fresh:
+            self._create_nodes(node_type, fresh)
+            self._fresh.update(row["id"] for row in fresh)
+        stale = [row for row in latest if row["id"] in existing]
+        if stale:
+            self._merge_nodes(node_type, stale)
+
     def upsert_edges(
         self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        """Insert or update edges by id; rows have id, source, target and provenance."""
+        """Insert or update edges by id; rows have id, source, target and provenance.
+        An edge from a node created in this group cannot exist yet, so it is created."""
+        latest = list({row["id"]: row for row in rows}.values())
+        fresh = [row for row in latest if row["source"] in self._fresh]
+        if fresh:
+            self._create_edges(rel_type, source_type, target_type, fresh)
+        known = [row for row in latest if row["source"] not in self._fresh]
+        if known:
+            self._merge_edges(rel_type, source_type, target_type, known)
+
+    @abstractmethod
+    def _existing_ids(self, label: str, ids: list[str]) -> set[str]: ...
+
+    @abstractmethod
+    def _create_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None: ...
+
+    @abstractmethod
+    def _merge_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None: ...
+
+    @abstractmethod
+    def _create_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None: ...
+
+    @abstractmethod
+    def _merge_edges(
+        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+    ) -> None: ...
 
     @abstractmethod
     def mark_projected(self, batch: BatchInfo) -> None:
@@ -97,8 +135,9 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def begin_batch(self) -> None:  # noqa: B027 - a hook, deliberately empty by default
-        """Hook before a group of rows arrives (the embedded store tracks the ids it creates)."""
+    def begin_batch(self) -> None:
+        """A new group of rows starts: ids created before it may already have edges."""
+        self._fresh = set()
 
     def counts(self) -> dict[str, int]:
         """Nodes per label, for status output and tests."""
@@ -125,6 +164,14 @@ def node_upsert_cypher(
         f"n.{c} = coalesce({row}{c}, n.{c})" for c in columns if c not in ("batch_id", "record_id")
     )
     return f"{head} ON CREATE SET {provenance} SET {fills}"
+
+
+def edge_create_cypher(rel_type: str, source_type: str, target_type: str) -> str:
+    return (
+        f"UNWIND $rows AS r MATCH (a:{source_type} {{id: r.source}}) "
+        f"MATCH (b:{target_type} {{id: r.target}}) CREATE (a)-[e:{rel_type}]->(b) "
+        "SET e.id = r.id, e.batch_id = r.batch_id, e.record_id = r.record_id"
+    )
 
 
 def edge_upsert_cypher(rel_type: str, source_type: str, target_type: str) -> str:
