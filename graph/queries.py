@@ -98,14 +98,19 @@ def co_presence(
     d = DIALECTS[store.dialect]
     label = type_of(store.model, node_id)
     observed = d.union.join(store.model.rel_type("OBSERVED").targets)
+    # The WITH clauses fix the join order: this node's few sightings first, then the
+    # other sightings at each place inside the window, and only then who they observed;
+    # left to itself the embedded planner expands every sighting of the place first.
     cypher = (
-        f"MATCH (x:{label} {{id: $id}})<-[:OBSERVED]-(s1:Sighting)-[:AT]->(p:Place)"
-        f"<-[:AT]-(s2:Sighting)-[:OBSERVED]->(y:{observed}) "
-        f"WHERE y.id <> x.id AND s2.time >= s1.time - {d.window} "
-        f"AND s2.time <= s1.time + {d.window} "
+        f"MATCH (x:{label} {{id: $id}})<-[:OBSERVED]-(s1:Sighting)-[:AT]->(p:Place) "
+        "WITH p, s1.time AS t "
+        "MATCH (p)<-[:AT]-(s2:Sighting) "
+        f"WHERE s2.time >= t - {d.window} AND s2.time <= t + {d.window} "
+        "WITH p, t, s2 "
+        f"MATCH (s2)-[:OBSERVED]->(y:{observed}) WHERE y.id <> $id "
         f"RETURN y.id AS id, {d.label_of('y')} AS type, y.caption AS caption, "
         "count(*) AS times, count(DISTINCT p.id) AS places, "
-        "min(s1.time) AS first, max(s1.time) AS last "
+        "min(t) AS first, max(t) AS last "
         "ORDER BY times DESC, id LIMIT $limit"
     )
     params = {"id": node_id, "limit": limit, "window": window, "window_s": window.total_seconds()}
