@@ -67,3 +67,27 @@ def _assert_storable(item: SourceRecord | Rejected) -> None:
         text.encode("utf-8")
     for node in getattr(item, "nodes", []):
         encode_props(node.props)
+
+
+_CHUNKS = st.binary(min_size=1, max_size=12)
+
+
+def mutate(
+    sample: bytes,
+    data: st.DataObject,
+    start: int = 0,
+    chunks: st.SearchStrategy[bytes] = _CHUNKS,
+) -> bytes:
+    """Up to eight random overwrites, insertions or deletions at or after `start`."""
+    mutated = bytearray(sample)
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(start, len(mutated)))
+        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
+        chunk = data.draw(chunks)
+        if action == "flip":
+            mutated[at : at + len(chunk)] = chunk
+        elif action == "insert":
+            mutated[at:at] = chunk
+        else:
+            del mutated[at : at + len(chunk)]
+    return bytes(mutated)

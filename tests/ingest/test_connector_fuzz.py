@@ -61,18 +61,8 @@ def test_every_truncation_never_raises(
 def test_mutated_samples_never_raise(
     connector: type[Connector], scratch: Path, data: st.DataObject
 ) -> None:
-    sample = bytearray(SAMPLES[connector])
-    for _ in range(data.draw(st.integers(1, 8))):
-        at = data.draw(st.integers(0, len(sample)))
-        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
-        chunk = data.draw(st.binary(min_size=1, max_size=12))
-        if action == "flip":
-            sample[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            sample[at:at] = chunk
-        else:
-            del sample[at : at + len(chunk)]
-    read_all(connector, scratch, bytes(sample))
+    sample = fuzzkit.mutate(SAMPLES[connector], data)
+    read_all(connector, scratch, sample)
 
 
 @FUZZ

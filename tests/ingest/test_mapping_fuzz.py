@@ -15,6 +15,7 @@ from ingest.connectors.base import ReadOptions
 from ingest.errors import UnreadableSource
 from ingest.mapping import mapping_connector, shipped_mapping
 from ingest.records import Rejected, SourceRecord
+from tests.ingest import fuzzkit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mapping"
 MANIFEST = (FIXTURES / "passenger_manifest.csv").read_bytes()
@@ -70,18 +71,10 @@ def test_any_bytes_give_items_or_the_documented_error(scratch: Path, data: bytes
 @FUZZ
 @given(st.data())
 def test_mutated_manifest_never_raises(scratch: Path, data: st.DataObject) -> None:
-    sample = bytearray(MANIFEST)
-    for _ in range(data.draw(st.integers(1, 8))):
-        at = data.draw(st.integers(len(HEADER), len(sample)))
-        chunk = data.draw(st.binary(min_size=1, max_size=12) | CSV_BITS)
-        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
-        if action == "flip":
-            sample[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            sample[at:at] = chunk
-        else:
-            del sample[at : at + len(chunk)]
-    read_all("passenger_manifest", scratch, bytes(sample))
+    sample = fuzzkit.mutate(
+        MANIFEST, data, start=len(HEADER), chunks=st.binary(min_size=1, max_size=12) | CSV_BITS
+    )
+    read_all("passenger_manifest", scratch, sample)
 
 
 @FUZZ

@@ -79,18 +79,8 @@ def test_every_truncation_never_raises(
 def test_mutated_samples_never_raise(
     connector: type[Connector], scratch: Path, data: st.DataObject
 ) -> None:
-    sample = bytearray(data.draw(st.sampled_from(SAMPLES[connector])))
-    for _ in range(data.draw(st.integers(1, 8))):
-        at = data.draw(st.integers(0, len(sample)))
-        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
-        chunk = data.draw(st.binary(min_size=1, max_size=12))
-        if action == "flip":
-            sample[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            sample[at:at] = chunk
-        else:
-            del sample[at : at + len(chunk)]
-    read_all(connector, scratch, bytes(sample), bodies=data.draw(st.booleans()))
+    sample = fuzzkit.mutate(data.draw(st.sampled_from(SAMPLES[connector])), data)
+    read_all(connector, scratch, sample, bodies=data.draw(st.booleans()))
 
 
 # Characters XML 1.0 allows (no control characters, surrogates or U+FFFE / U+FFFF).

@@ -67,18 +67,8 @@ def test_every_truncation_ends_in_a_rejection(
 @given(st.data())
 def test_mutated_samples_never_raise(sample: str, scratch: Path, data: st.DataObject) -> None:
     connector, whole = SAMPLES[sample]
-    mutated = bytearray(whole)
-    for _ in range(data.draw(st.integers(1, 8))):
-        at = data.draw(st.integers(0, len(mutated)))
-        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
-        chunk = data.draw(st.binary(min_size=1, max_size=12))
-        if action == "flip":
-            mutated[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            mutated[at:at] = chunk
-        else:
-            del mutated[at : at + len(chunk)]
-    read_all(connector, scratch, bytes(mutated))
+    mutated = fuzzkit.mutate(whole, data)
+    read_all(connector, scratch, mutated)
 
 
 @FUZZ
