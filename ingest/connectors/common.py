@@ -11,6 +11,7 @@ A source record the model refuses, or one that is not a detection, becomes a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -84,3 +85,12 @@ def guarded(locator: str, raw: str, build: Callable[[], SourceRecord]) -> Source
         # Bytes that were not UTF-8 (read as lone surrogates) or a "\ud800" escape.
         reason = "text is not valid Unicode (bytes that are not UTF-8, or a lone surrogate)"
         return Rejected(locator, reason, excerpt(raw.encode("utf-8", "replace").decode()))
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def xml_head_matches(head: bytes, root: re.Pattern[bytes]) -> bool:
+    """The first bytes are XML (after an optional byte-order mark) naming `root`."""
+    text = head.removeprefix(UTF8_BOM).lstrip()
+    return text.startswith(b"<") and root.search(text) is not None

@@ -33,6 +33,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import iterparse
 
 from ingest.connectors.base import Connector
+from ingest.connectors.common import xml_head_matches
 from ingest.connectors.location import (
     add_fix,
     checked_point,
@@ -52,7 +53,6 @@ GPX_NAMESPACES = frozenset(
 POINTS = frozenset({"trkpt", "rtept", "wpt"})
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?gpx"
 _ROOT = re.compile(rb"<" + _NAME + rb"[\s>/]|<!DOCTYPE\s+" + _NAME + rb"[\s\[>]")
-_BOM = b"\xef\xbb\xbf"
 _RENDER_DEPTH = 6  # nesting shown in raw; deeper extension content is elided
 
 
@@ -73,8 +73,7 @@ class GpxTrack(Connector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        text_head = head.removeprefix(_BOM).lstrip()
-        return text_head.startswith(b"<") and _ROOT.search(text_head) is not None
+        return xml_head_matches(head, _ROOT)
 
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         if is_blank(path):

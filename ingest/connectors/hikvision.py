@@ -23,7 +23,15 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import fromstring
 
 from ingest.connectors.base import Connector
-from ingest.connectors.common import NotADetection, add_camera, add_sighting, guarded, iso_country
+from ingest.connectors.common import (
+    UTF8_BOM,
+    NotADetection,
+    add_camera,
+    add_sighting,
+    guarded,
+    iso_country,
+    xml_head_matches,
+)
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from schemas.errors import InvalidValue
 
@@ -36,7 +44,6 @@ _DECL = re.compile(rb"<\?xml[\s?]")
 _BOUNDARY = re.compile(
     rb"(?P<end></(?:[A-Za-z_][\w.-]*:)?EventNotificationAlert\s*>)|<\?xml[\s?]|" + _NAME
 )
-_BOM = b"\xef\xbb\xbf"
 _OVERLAP = 256  # bytes rescanned when a chunk arrives, for a tag split across chunks
 _NO_PLATE = frozenset({"", "unknown", "noplate", "无车牌"})
 # axis element -> (hemisphere element, sign of each hemisphere letter)
@@ -64,8 +71,7 @@ class HikvisionAnpr(Connector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        text = head.removeprefix(_BOM).lstrip()
-        return text.startswith(b"<") and _ROOT.search(text) is not None
+        return xml_head_matches(head, _ROOT)
 
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         with path.open("rb") as fp:
@@ -195,8 +201,8 @@ class AlertSplitter:
         self.pos = 0
         while True:
             stripped = self.buf.lstrip()
-            while stripped.startswith(_BOM):  # each concatenated file may bring its own
-                stripped = stripped[len(_BOM) :].lstrip()
+            while stripped.startswith(UTF8_BOM):  # each concatenated file may bring its own
+                stripped = stripped[len(UTF8_BOM) :].lstrip()
             self.base += len(self.buf) - len(stripped)
             self.buf = stripped
             if self.buf:

@@ -54,14 +54,13 @@ from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import iterparse
 
 from ingest.connectors.base import Connector
-from ingest.connectors.common import guarded
+from ingest.connectors.common import UTF8_BOM, guarded
 from ingest.connectors.messages import Party, PartyType, Role, build, status
 from ingest.connectors.owner import owner_name
 from ingest.records import RecordBuilder, Rejected, SourceRecord
 from schemas.errors import InvalidValue
 from schemas.types import phone_e164
 
-_BOM = b"\xef\xbb\xbf"
 # Declarations, processing instructions, comments and a DOCTYPE may precede the root.
 _SNIFF = re.compile(
     rb"(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<(?:smses|calls)[\s/>]",
@@ -164,7 +163,7 @@ class SmsBackupRestore(Connector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        return _SNIFF.match(head.removeprefix(_BOM)) is not None
+        return _SNIFF.match(head.removeprefix(UTF8_BOM)) is not None
 
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         owner = owner_name(self.options, path)
