@@ -15,7 +15,7 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
-from graph.schema import BATCH_LABEL, ladybug_ddl, node_columns
+from graph.schema import BATCH_LABEL, edge_columns, ladybug_ddl, node_columns
 from graph.store import (
     BatchInfo,
     GraphStore,
@@ -26,7 +26,7 @@ from graph.store import (
     node_upsert_cypher,
 )
 from schemas.errors import DossierError
-from schemas.model import Model, NodeType
+from schemas.model import Model, NodeType, RelType
 
 
 class GraphOutdated(DossierError):
@@ -46,9 +46,6 @@ _ARROW_TYPES = {
     "STRING[]": pa.list_(pa.string()),
     "TIMESTAMP": pa.timestamp("us", tz="UTC"),
 }
-_EDGE_SCHEMA = pa.schema(
-    [(name, pa.string()) for name in ("source", "target", "id", "batch_id", "record_id")]
-)
 
 
 class EmbeddedStore(GraphStore):
@@ -92,23 +89,29 @@ class EmbeddedStore(GraphStore):
         self.conn.execute(node_upsert_cypher(node_type, "LOAD FROM arrow_rows", row=""))
 
     def _create_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        arrow_rows = pa.Table.from_pylist(rows, schema=_EDGE_SCHEMA)  # noqa: F841
+        arrow_rows = pa.Table.from_pylist(rows, schema=_edge_schema(rel_type))  # noqa: F841
         self.conn.execute(
-            f"COPY {rel_type} FROM arrow_rows (from='{source_type}', to='{target_type}')"
+            f"COPY {rel_type.name} FROM arrow_rows (from='{source_type}', to='{target_type}')"
         )
 
     def _merge_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        self.conn.execute(edge_upsert_cypher(rel_type, source_type, target_type), {"rows": rows})
+        arrow_rows = pa.Table.from_pylist(rows, schema=_edge_schema(rel_type))  # noqa: F841
+        self.conn.execute(
+            edge_upsert_cypher(rel_type, source_type, target_type, "LOAD FROM arrow_rows", row="")
+        )
 
     def _existing_ids(self, label: str, ids: list[str]) -> set[str]:
         result = self.conn.execute(
             f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id", {"ids": ids}
         )
         return {row[0] for row in _rows(result)}
+
+    def _write_query(self, cypher: str, params: dict[str, Any]) -> None:
+        self.conn.execute(cypher, params)
 
     def mark_projected(self, batch: BatchInfo) -> None:
         self.conn.execute(
@@ -164,3 +167,10 @@ def _rows(result: Any) -> list[list[Any]]:
 def _node_schema(node_type: NodeType) -> pa.Schema:
     """Arrow schema in table column order: COPY maps columns by position."""
     return pa.schema([(c.name, _ARROW_TYPES[c.graph_type]) for c in node_columns(node_type)])
+
+
+def _edge_schema(rel_type: RelType) -> pa.Schema:
+    """COPY into a relationship table takes the two ends first, then its columns in order."""
+    ends = [("source", pa.string()), ("target", pa.string())]
+    columns = [(c.name, _ARROW_TYPES[c.graph_type]) for c in edge_columns(rel_type)]
+    return pa.schema(ends + columns)

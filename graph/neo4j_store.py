@@ -24,7 +24,7 @@ from graph.store import (
     edge_upsert_cypher,
     node_upsert_cypher,
 )
-from schemas.model import Model, NodeType
+from schemas.model import Model, NodeType, RelType
 
 WRITE_CHUNK = 5_000
 
@@ -59,12 +59,12 @@ class Neo4jStore(GraphStore):
         self._write(node_upsert_cypher(node_type), rows)
 
     def _create_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
         self._write(edge_create_cypher(rel_type, source_type, target_type), rows)
 
     def _merge_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
         self._write(edge_upsert_cypher(rel_type, source_type, target_type), rows)
 
@@ -84,6 +84,10 @@ class Neo4jStore(GraphStore):
     def projected_batches(self) -> set[str]:
         result = self.read(f"MATCH (b:{BATCH_LABEL}) RETURN b.id")
         return {row[0] for row in result.rows}
+
+    def _write_query(self, cypher: str, params: dict[str, Any]) -> None:
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(_run_statement, cypher, params)
 
     def clear(self) -> None:
         # Batched deletes keep the transaction memory bounded on a big graph.
@@ -114,6 +118,10 @@ class Neo4jStore(GraphStore):
 
 def _run_write(tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
     tx.run(cypher, rows=rows).consume()
+
+
+def _run_statement(tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, Any]) -> None:
+    tx.run(cypher, params).consume()
 
 
 def _native(value: Any) -> Any:

@@ -13,12 +13,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from graph.schema import caption, flatten, node_columns, search_text
+from graph.schema import caption, edge_columns, flatten, node_columns, search_text
 from graph.store import BatchInfo, GraphStore
 from ingest.ledger import BatchManifest, Ledger
 from schemas.codec import decode_props
 
 CHUNK_ROWS = 20_000
+# Node types that only derived batches create; retracting a derivation deletes them.
+DERIVED_ONLY_TYPES = frozenset({"Subject"})
 # Rows written per store call. Each call is one transaction; on the embedded store a
 # commit costs ~20 ms whatever its size, so small ledger batches are grouped.
 GROUP_ROWS = 100_000
@@ -77,7 +79,8 @@ class _Pending:
         """Write everything pending and mark the batches it completes."""
         self.write_nodes()
         for (rel, source_type, target_type), rows in self.edges.items():
-            self.store.upsert_edges(rel, source_type, target_type, list(rows.values()))
+            rel_type = self.store.model.rel_type(rel)
+            self.store.upsert_edges(rel_type, source_type, target_type, list(rows.values()))
         self.edges.clear()
         for batch in self.complete:
             self.store.mark_projected(batch)
@@ -97,17 +100,53 @@ def project(
         store.clear()
     store.ensure_schema()
     done = store.projected_batches()
+    manifests = ledger.batches()
+    superseded = _superseded(manifests)
     pending = _Pending(store)
     store.begin_batch()
     batches = nodes = edges = skipped = 0
-    for manifest in ledger.batches():
-        if manifest.batch_id in done:
+    for manifest in manifests:
+        if manifest.batch_id in done or manifest.batch_id in superseded:
             skipped += 1
             continue
+        if manifest.supersedes:
+            pending.flush()  # what came before is in; now replace the earlier derivation
+            _retract_earlier(ledger, store, manifest, manifests)
         n, e = _read_batch(ledger, pending, manifest, on_rows)
         batches, nodes, edges = batches + 1, nodes + n, edges + e
     pending.flush()
     return ProjectionReport(batches, nodes, edges, skipped)
+
+
+def _superseded(manifests: list[BatchManifest]) -> set[str]:
+    """Derived batches that a later batch of the same kind replaces."""
+    latest: dict[str, str] = {}
+    for manifest in manifests:  # in ledger order, so the last one of a kind wins
+        if manifest.supersedes:
+            latest[manifest.supersedes] = manifest.batch_id
+    return {
+        m.batch_id for m in manifests if m.supersedes and latest[m.supersedes] != m.batch_id
+    }
+
+
+def _retract_earlier(
+    ledger: Ledger, store: GraphStore, manifest: BatchManifest, manifests: list[BatchManifest]
+) -> None:
+    """Remove what earlier batches of this kind put in the graph: their edges, and their
+    nodes of types only a derivation makes (entities others assert stay)."""
+    earlier = [m for m in manifests if m.supersedes == manifest.supersedes and m.seq < manifest.seq]
+    if not earlier:
+        return
+    rel_types: set[str] = set()
+    node_types: set[str] = set()
+    for old in earlier:
+        rel_types.update(ledger.table(old, "edges").column("type").to_pylist())
+        node_types.update(ledger.table(old, "nodes").column("type").to_pylist())
+    store.retract(
+        [m.batch_id for m in earlier],
+        sorted(rel_types),
+        sorted(node_types & DERIVED_ONLY_TYPES),
+    )
 
 
 def _read_batch(
@@ -123,7 +162,7 @@ def _read_batch(
         if on_rows:
             on_rows(chunk.num_rows)
     for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):
-        pending.add_edges(_edge_rows(chunk, manifest.batch_id))
+        pending.add_edges(_edge_rows(pending.store, chunk, manifest.batch_id))
         edges += chunk.num_rows
         if on_rows:
             on_rows(chunk.num_rows)
@@ -163,19 +202,22 @@ def _node_rows(
 
 
 def _edge_rows(
-    chunk: pa.RecordBatch, batch_id: str
+    store: GraphStore, chunk: pa.RecordBatch, batch_id: str
 ) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     columns = chunk.to_pydict()
     for i, edge_id in enumerate(columns["id"]):
-        key = (columns["type"][i], columns["source_type"][i], columns["target_type"][i])
-        grouped[key].append(
-            {
-                "source": columns["source"][i],
-                "target": columns["target"][i],
-                "id": edge_id,
-                "batch_id": batch_id,
-                "record_id": columns["record_id"][i],
-            }
+        rel_type = store.model.rel_type(columns["type"][i])
+        row = dict.fromkeys(c.name for c in edge_columns(rel_type))
+        if rel_type.properties:
+            row.update(flatten(rel_type, decode_props(rel_type, columns["props"][i])))
+        row.update(
+            source=columns["source"][i],
+            target=columns["target"][i],
+            id=edge_id,
+            batch_id=batch_id,
+            record_id=columns["record_id"][i],
         )
+        key = (rel_type.name, columns["source_type"][i], columns["target_type"][i])
+        grouped[key].append(row)
     return grouped

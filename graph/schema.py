@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.model import Model, NodeType
+from schemas.model import Model, NodeType, RelType
 from schemas.types import GeoPoint, GeoType, TimestampType, offset_minutes
 
 PROVENANCE = (("batch_id", "STRING"), ("record_id", "STRING"))
@@ -34,7 +34,7 @@ class Column:
     graph_type: str  # Ladybug column type; Neo4j takes the same Python values
 
 
-def property_columns(node_type: NodeType) -> list[Column]:
+def property_columns(node_type: NodeType | RelType) -> list[Column]:
     columns: list[Column] = []
     for name, spec in node_type.properties.items():
         if isinstance(spec.value_type, TimestampType):
@@ -52,11 +52,13 @@ def node_columns(node_type: NodeType) -> list[Column]:
     return [Column("id", "STRING"), *property_columns(node_type), *extra]
 
 
-def edge_columns() -> list[Column]:
-    return [Column("id", "STRING"), *(Column(n, t) for n, t in PROVENANCE)]
+def edge_columns(rel_type: RelType) -> list[Column]:
+    """All columns of a relationship table: id, the evidence it carries, provenance."""
+    provenance = [Column(n, t) for n, t in PROVENANCE]
+    return [Column("id", "STRING"), *property_columns(rel_type), *provenance]
 
 
-def flatten(node_type: NodeType, props: dict[str, Any]) -> dict[str, Any]:
+def flatten(node_type: NodeType | RelType, props: dict[str, Any]) -> dict[str, Any]:
     """Model values to column values (UTC instants, split geo points)."""
     row: dict[str, Any] = {}
     for name, value in props.items():
@@ -132,7 +134,7 @@ def ladybug_ddl(model: Model) -> list[str]:
     )
     for rel in model.rel_types.values():
         pairs = ", ".join(f"FROM {s} TO {t}" for s in rel.sources for t in rel.targets)
-        columns = ", ".join(f"{c.name} {c.graph_type}" for c in edge_columns())
+        columns = ", ".join(f"{c.name} {c.graph_type}" for c in edge_columns(rel))
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.name}({pairs}, {columns})")
     return statements
 

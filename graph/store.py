@@ -11,9 +11,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph.schema import BATCH_LABEL, node_columns
+from graph.schema import BATCH_LABEL, edge_columns, node_columns
 from schemas.errors import DossierError
-from schemas.model import Model, NodeType
+from schemas.model import Model, NodeType, RelType
 
 Dialect = Literal["embedded", "neo4j"]
 
@@ -84,7 +84,7 @@ class GraphStore(ABC):
             self._merge_nodes(node_type, stale)
 
     def upsert_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
         """Insert or update edges by id; rows have id, source, target and provenance.
         An edge from a node created in this group cannot exist yet, so it is created."""
@@ -107,12 +107,12 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _create_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None: ...
 
     @abstractmethod
     def _merge_edges(
-        self, rel_type: str, source_type: str, target_type: str, rows: list[dict[str, Any]]
+        self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None: ...
 
     @abstractmethod
@@ -121,6 +121,22 @@ class GraphStore(ABC):
 
     @abstractmethod
     def projected_batches(self) -> set[str]: ...
+
+    def retract(self, batch_ids: list[str], rel_types: list[str], node_types: list[str]) -> None:
+        """Delete the edges (of these types) and nodes (of these labels) that these batches
+        wrote: a new derivation replaces an old one without a rebuild."""
+        for rel in rel_types:
+            self._write_query(
+                f"MATCH ()-[e:{rel}]->() WHERE e.batch_id IN $ids DELETE e", {"ids": batch_ids}
+            )
+        for label in node_types:
+            self._write_query(
+                f"MATCH (n:{label}) WHERE n.batch_id IN $ids DETACH DELETE n", {"ids": batch_ids}
+            )
+
+    @abstractmethod
+    def _write_query(self, cypher: str, params: dict[str, Any]) -> None:
+        """Run one statement that changes the graph (our own, never user text)."""
 
     @abstractmethod
     def clear(self) -> None:
@@ -166,17 +182,29 @@ def node_upsert_cypher(
     return f"{head} ON CREATE SET {provenance} SET {fills}"
 
 
-def edge_create_cypher(rel_type: str, source_type: str, target_type: str) -> str:
+def _edge_sets(rel_type: RelType, row: str = "r.") -> str:
+    columns = [c.name for c in edge_columns(rel_type) if c.name != "id"]
+    return ", ".join(f"e.{c} = {row}{c}" for c in columns)
+
+
+def edge_create_cypher(rel_type: RelType, source_type: str, target_type: str) -> str:
     return (
         f"UNWIND $rows AS r MATCH (a:{source_type} {{id: r.source}}) "
-        f"MATCH (b:{target_type} {{id: r.target}}) CREATE (a)-[e:{rel_type}]->(b) "
-        "SET e.id = r.id, e.batch_id = r.batch_id, e.record_id = r.record_id"
+        f"MATCH (b:{target_type} {{id: r.target}}) CREATE (a)-[e:{rel_type.name}]->(b) "
+        f"SET e.id = r.id, {_edge_sets(rel_type)}"
     )
 
 
-def edge_upsert_cypher(rel_type: str, source_type: str, target_type: str) -> str:
+def edge_upsert_cypher(
+    rel_type: RelType,
+    source_type: str,
+    target_type: str,
+    source: str = "UNWIND $rows AS r",
+    row: str = "r.",
+) -> str:
+    """MERGE by id; `source` / `row` as in node_upsert_cypher."""
     return (
-        f"UNWIND $rows AS r MATCH (a:{source_type} {{id: r.source}}), "
-        f"(b:{target_type} {{id: r.target}}) MERGE (a)-[e:{rel_type} {{id: r.id}}]->(b) "
-        "SET e.batch_id = r.batch_id, e.record_id = r.record_id"
+        f"{source} MATCH (a:{source_type} {{id: {row}source}}), "
+        f"(b:{target_type} {{id: {row}target}}) "
+        f"MERGE (a)-[e:{rel_type.name} {{id: {row}id}}]->(b) SET {_edge_sets(rel_type, row)}"
     )

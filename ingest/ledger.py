@@ -41,6 +41,9 @@ class BatchManifest:
     accepted: int
     quarantined: int
     created_at: str
+    # A derived batch (entity resolution, mention extraction) is computed from the whole
+    # ledger and replaces every earlier batch of the same kind; None for source files.
+    supersedes: str | None = None
 
     @property
     def dirname(self) -> str:
@@ -49,6 +52,15 @@ class BatchManifest:
     @classmethod
     def load(cls, path: Path) -> BatchManifest:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What a manifest says a batch was made from."""
+
+    path: str
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,33 @@ class Ledger:
     ) -> BatchManifest:
         """Write all items as one batch and publish it atomically."""
         batch_id = _batch_id(source.sha256, connector, version)
+        identity = _Identity(str(source.path.resolve()), source.sha256, source.size)
+        return self._publish(batch_id, identity, connector, version, items, None)
+
+    def write_derived(
+        self, kind: str, inputs_digest: str, version: str, items: Iterable[SourceRecord | Rejected]
+    ) -> BatchManifest:
+        """Write a batch computed from the ledger itself; it supersedes earlier ones of its
+        kind. The same inputs (digest) and version give the same batch: a re-run is a no-op."""
+        batch_id = _batch_id(inputs_digest, kind, version)
+        known = next((m for m in self.batches() if m.batch_id == batch_id), None)
+        if known is not None:
+            return known
+        identity = _Identity(f"(derived: {kind})", inputs_digest, 0)
+        return self._publish(batch_id, identity, kind, version, items, kind)
+
+    def latest_derived(self, kind: str) -> BatchManifest | None:
+        return next((m for m in reversed(self.batches()) if m.supersedes == kind), None)
+
+    def _publish(
+        self,
+        batch_id: str,
+        identity: _Identity,
+        connector: str,
+        version: str,
+        items: Iterable[SourceRecord | Rejected],
+        supersedes: str | None,
+    ) -> BatchManifest:
         staging = self.staging_dir / batch_id
         shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
         staging.mkdir(parents=True)
@@ -104,15 +143,16 @@ class Ledger:
             manifest = BatchManifest(
                 batch_id=batch_id,
                 seq=self._next_seq(),
-                source_path=str(source.path.resolve()),
-                source_sha256=source.sha256,
-                source_bytes=source.size,
+                source_path=identity.path,
+                source_sha256=identity.sha256,
+                source_bytes=identity.size,
                 connector=connector,
                 connector_version=version,
                 read=counts.read,
                 accepted=counts.accepted,
                 quarantined=counts.quarantined,
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                supersedes=supersedes,
             )
             _write_json_durably(staging / MANIFEST, asdict(manifest))
             self.batches_dir.mkdir(parents=True, exist_ok=True)

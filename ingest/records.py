@@ -112,22 +112,25 @@ class RecordBuilder:
         self.nodes.append(node)
         self.types[node.id] = node.type
 
-    def link(self, rel_type: str, source: str, target: str, **props: Any) -> None:
-        """Link two nodes of this record; the model decides which types a link may join."""
+    def link(
+        self, rel_type: str, source: str, target: str, occurrence: str | None = None, **props: Any
+    ) -> None:
+        """Link two nodes of this record; the model decides which types a link may join.
+
+        One edge per (type, source, target) by default; `occurrence` keeps several apart
+        (two mentions of one name in a text are two edges with their own offsets)."""
         rel = self.model.rel_type(rel_type)
         source_type, target_type = self.types[source], self.types[target]
         if source_type not in rel.sources or target_type not in rel.targets:
             raise SchemaError(f"{rel_type} cannot link {source_type} to {target_type}")
+        link_id = (
+            edge_id(rel_type, source, target)
+            if occurrence is None
+            else make_id(rel_type, source, target, occurrence)
+        )
+        cleaned = rel.clean(props) if props else {}
         self.edges.append(
-            Edge(
-                rel_type,
-                edge_id(rel_type, source, target),
-                source,
-                target,
-                source_type,
-                target_type,
-                props,
-            )
+            Edge(rel_type, link_id, source, target, source_type, target_type, cleaned)
         )
 
     def build(self) -> SourceRecord:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from schemas.model import NodeType
+from schemas.model import NodeType, RelType
 from schemas.types import GeoPoint, GeoType, TimestampType
 
 
@@ -32,8 +32,8 @@ def encode_props(props: dict[str, Any]) -> str:
     return orjson.dumps(props, default=_default, option=_OPTIONS).decode()
 
 
-def decode_props(node_type: NodeType | None, text: str) -> dict[str, Any]:
-    """Decode a node's (or, with None, an edge's) properties."""
+def decode_props(node_type: NodeType | RelType | None, text: str) -> dict[str, Any]:
+    """Decode a node's or an edge's properties (with None: as plain JSON)."""
     props: dict[str, Any] = orjson.loads(text)
     if node_type is None:
         return props

@@ -42,18 +42,28 @@ class NodeType:
 
     def clean(self, raw: Mapping[str, Any], assume_offset: timedelta | None = None) -> dict:
         """Normalise raw values; drop None; raise InvalidValue naming `Type.field`."""
-        unknown = set(raw) - set(self.properties)
-        if unknown:
-            raise SchemaError(f"{self.name} has no properties {sorted(unknown)}")
-        cleaned: dict[str, Any] = {}
-        for name, spec in self.properties.items():
-            value = raw.get(name)
-            if value is None or value == "":
-                if spec.required:
-                    raise InvalidValue(f"{self.name}.{name}", value, "required value is missing")
-                continue
-            cleaned[name] = _clean_value(spec, f"{self.name}.{name}", value, assume_offset)
-        return cleaned
+        return clean_properties(self.name, self.properties, raw, assume_offset)
+
+
+def clean_properties(
+    type_name: str,
+    properties: Mapping[str, PropertySpec],
+    raw: Mapping[str, Any],
+    assume_offset: timedelta | None = None,
+) -> dict[str, Any]:
+    """The cleaned values of a node's or relationship's properties, None values dropped."""
+    unknown = set(raw) - set(properties)
+    if unknown:
+        raise SchemaError(f"{type_name} has no properties {sorted(unknown)}")
+    cleaned: dict[str, Any] = {}
+    for name, spec in properties.items():
+        value = raw.get(name)
+        if value is None or value == "":
+            if spec.required:
+                raise InvalidValue(f"{type_name}.{name}", value, "required value is missing")
+            continue
+        cleaned[name] = _clean_value(spec, f"{type_name}.{name}", value, assume_offset)
+    return cleaned
 
 
 def _clean_value(
@@ -66,10 +76,16 @@ def _clean_value(
 
 @dataclass(frozen=True)
 class RelType:
+    """A relationship type: which node types it joins, and the evidence it carries."""
+
     name: str
     description: str
     sources: tuple[str, ...]
     targets: tuple[str, ...]
+    properties: Mapping[str, PropertySpec] = field(default_factory=dict)
+
+    def clean(self, raw: Mapping[str, Any]) -> dict:
+        return clean_properties(self.name, self.properties, raw)
 
 
 @dataclass(frozen=True)
@@ -103,13 +119,17 @@ class Model:
         return [t for t in self.node_types.values() if t.kind == "entity"]
 
 
+def _load_properties(type_name: str, spec: Mapping[str, Any]) -> dict[str, PropertySpec]:
+    return {
+        p: PropertySpec(p, _value_type(type_name, p, ps["type"]), bool(ps.get("required", False)))
+        for p, ps in spec.get("properties", {}).items()
+    }
+
+
 def _load_node_types(section: Mapping[str, Any], kind: NodeKind) -> dict[str, NodeType]:
     types: dict[str, NodeType] = {}
     for name, spec in section.items():
-        props = {
-            p: PropertySpec(p, _value_type(name, p, ps["type"]), bool(ps.get("required", False)))
-            for p, ps in spec.get("properties", {}).items()
-        }
+        props = _load_properties(name, spec)
         key = tuple(spec.get("key", ()))
         missing = [k for k in key if k not in props]
         if missing:
@@ -127,7 +147,13 @@ def _value_type(type_name: str, prop: str, value_type: str) -> ValueType:
 def _load_rel_types(section: Mapping[str, Any], nodes: Mapping[str, NodeType]) -> dict:
     rels: dict[str, RelType] = {}
     for name, spec in section.items():
-        rel = RelType(name, spec.get("description", ""), tuple(spec["from"]), tuple(spec["to"]))
+        rel = RelType(
+            name,
+            spec.get("description", ""),
+            tuple(spec["from"]),
+            tuple(spec["to"]),
+            _load_properties(name, spec),
+        )
         unknown = [t for t in (*rel.sources, *rel.targets) if t not in nodes]
         if unknown:
             raise SchemaError(f"relationship {name} names unknown node types {unknown}")

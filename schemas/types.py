@@ -153,6 +153,26 @@ class NumberType(ValueType):
         return value
 
 
+class IntegerType(ValueType):
+    """Whole numbers: character offsets, counts."""
+
+    name = "integer"
+    graph_type = "INT64"
+
+    def clean(self, field: str, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise InvalidValue(field, raw, "expected a whole number")
+        try:
+            value = int(raw)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidValue(field, raw, "expected a whole number") from None
+        if value != raw and str(raw).strip() != str(value):
+            raise InvalidValue(field, raw, "expected a whole number")
+        if not -(2**63) <= value < 2**63:
+            raise InvalidValue(field, raw, "out of the 64-bit range")
+        return value
+
+
 class ScoreType(NumberType):
     """Confidence scores in [0, 1]; connectors scale percentages before cleaning."""
 
@@ -252,6 +272,7 @@ REGISTRY: dict[str, ValueType] = {
         PhoneType(),
         DateType(),
         NumberType(),
+        IntegerType(),
         ScoreType(),
         ListType(),
         GeoType(),

@@ -12,6 +12,7 @@ from graph import queries
 from graph.projection import project
 from graph.store import GraphStore, QueryFailed, QueryTimedOut
 from ingest.ledger import Ledger
+from ingest.records import RecordBuilder, SourceRecord
 from schemas.model import default_model
 from tests.graph.builders import START, meeting_records, sighting, write_ledger
 
@@ -122,3 +123,51 @@ def test_queries_have_a_time_limit(store: GraphStore, tmp_path: Path) -> None:
 def test_bad_cypher_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
     with pytest.raises(QueryFailed, match="could not run the query"):
         store.read("MATCH (n RETURN n")
+
+
+def _subject_record(ref: str, plates: list[str], probability: float) -> SourceRecord:
+    """A derived record: a Subject that RESOLVED_AS links, standing in for resolution."""
+    builder = RecordBuilder(default_model(), "derived", f"run#{ref}", ref)
+    subject = builder.entity("Subject", ref=ref, name=f"Subject {ref}", records=len(plates))
+    for plate in plates:
+        person = builder.entity("Person", name=f"Driver of {plate}")
+        builder.link(
+            "RESOLVED_AS",
+            person,
+            subject,
+            profile_id=plate,
+            probability=probability,
+            method="model",
+        )
+    return builder.build()
+
+
+def test_edges_carry_properties_and_derivations_replace_each_other(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    ledger = _loaded(store, tmp_path)
+    ledger.write_derived(
+        "resolution", "inputs-1", "1", [_subject_record("S1", ["KX1", "KX2"], 0.97)]
+    )
+    project(ledger, store)
+    rows = store.read(
+        "MATCH (p:Person)-[e:RESOLVED_AS]->(s:Subject) "
+        "RETURN s.ref, e.profile_id, e.probability, e.method ORDER BY e.profile_id"
+    ).rows
+    assert rows == [["S1", "KX1", 0.97, "model"], ["S1", "KX2", 0.97, "model"]]
+    # A new run: S1 is gone, S2 holds one profile; the old edges and subject leave the graph.
+    ledger.write_derived("resolution", "inputs-2", "1", [_subject_record("S2", ["KX1"], 0.9)])
+    report = project(ledger, store)
+    assert report.batches == 1
+    rows = store.read(
+        "MATCH (p:Person)-[e:RESOLVED_AS]->(s:Subject) RETURN s.ref, e.profile_id"
+    ).rows
+    assert rows == [["S2", "KX1"]]
+    assert store.counts()["Subject"] == 1
+    # The same inputs again are the same batch: nothing new to project. A rebuild projects
+    # only the latest derivation.
+    ledger.write_derived("resolution", "inputs-2", "1", [_subject_record("S2", ["KX1"], 0.9)])
+    assert project(ledger, store).batches == 0
+    rebuilt = project(ledger, store, rebuild=True)
+    assert rebuilt.batches == 2 and rebuilt.skipped == 1
+    assert store.counts()["Subject"] == 1

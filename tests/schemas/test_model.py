@@ -26,10 +26,12 @@ DESIGN_TYPES = {
     "Trip",
     "Communication",
 }
+# Types the model adds beyond DESIGN.md's list, each for a stated reason.
+ADDED_TYPES = {"Subject"}  # entity resolution's output: one node per resolved identity
 
 
 def test_every_design_type_is_declared() -> None:
-    assert set(default_model().node_types) == DESIGN_TYPES
+    assert set(default_model().node_types) == DESIGN_TYPES | ADDED_TYPES
 
 
 def test_entity_ids_are_deterministic_and_source_independent() -> None:
@@ -67,3 +69,13 @@ def test_graph_ddl_is_derived_for_every_type() -> None:
     for rel in model.rel_types:
         assert f"REL TABLE IF NOT EXISTS {rel}(" in ladybug
     assert "time_offset_min INT64" in ladybug and "location_lat DOUBLE" in ladybug
+
+
+def test_relationships_carry_typed_evidence() -> None:
+    mentions = default_model().rel_type("MENTIONS")
+    cleaned = mentions.clean({"char_start": "4", "char_end": 9, "confidence": 0.8})
+    assert cleaned == {"char_start": 4, "char_end": 9, "confidence": 0.8}
+    with pytest.raises(InvalidValue, match=r"MENTIONS\.char_start"):
+        mentions.clean({"char_start": 4.5})
+    with pytest.raises(SchemaError, match="no properties"):
+        mentions.clean({"offset": 1})
