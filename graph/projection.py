@@ -124,9 +124,7 @@ def _superseded(manifests: list[BatchManifest]) -> set[str]:
     for manifest in manifests:  # in ledger order, so the last one of a kind wins
         if manifest.supersedes:
             latest[manifest.supersedes] = manifest.batch_id
-    return {
-        m.batch_id for m in manifests if m.supersedes and latest[m.supersedes] != m.batch_id
-    }
+    return {m.batch_id for m in manifests if m.supersedes and latest[m.supersedes] != m.batch_id}
 
 
 def _retract_earlier(
