@@ -12,7 +12,7 @@ import neo4j
 import pyarrow as pa
 
 from bench.common import BENCH_DIR, Report, Row, stopwatch
-from graph.embedded import EmbeddedStore, _node_schema
+from graph.embedded import EmbeddedStore, _edge_schema, _node_schema
 from graph.neo4j_store import Neo4jStore
 from graph.projection import _edge_rows, _node_rows, project
 from graph.schema import ladybug_ddl
@@ -34,7 +34,7 @@ def collect_rows(ledger: Ledger, store: GraphStore) -> tuple[Rows, EdgeRows]:
             for label, rows in _node_rows(store, chunk, manifest.batch_id).items():
                 nodes[label].extend(rows)
         for chunk in ledger.iter_table(manifest, "edges", 50_000):
-            for key, rows in _edge_rows(chunk, manifest.batch_id).items():
+            for key, rows in _edge_rows(store, chunk, manifest.batch_id).items():
                 edges[key].extend(rows)
     # Entities recur across batches; a CREATE loader must see each once.
     unique = {label: list({r["id"]: r for r in rows}.values()) for label, rows in nodes.items()}
@@ -75,7 +75,8 @@ def ladybug_baseline(path: Path, nodes: Rows, edges: EdgeRows) -> None:
         arrow_rows = pa.Table.from_pylist(rows, schema=_node_schema(model.node_type(label)))
         conn.execute(f"COPY {label} FROM arrow_rows")
     for (rel, source, target), rows in edges.items():
-        arrow_rows = pa.Table.from_pylist(rows)  # noqa: F841
+        schema = _edge_schema(model.rel_type(rel))
+        arrow_rows = pa.Table.from_pylist(rows, schema=schema)  # noqa: F841
         conn.execute(f"COPY {rel} FROM arrow_rows (from='{source}', to='{target}')")
     conn.close()
     database.close()
