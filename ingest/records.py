@@ -108,6 +108,13 @@ class RecordBuilder:
             self.record_id = make_id("record", self.source_kind, natural_key)
         return node_id
 
+    def refer(self, type_name: str, node_id: str) -> str:
+        """A node already in the ledger that this record links to without asserting
+        anything about it (a mention of a known person, a resolved subject)."""
+        self.model.node_type(type_name)  # an unknown type fails here, not at projection
+        self.types[node_id] = type_name
+        return node_id
+
     def _add(self, node: Node) -> None:
         self.nodes.append(node)
         self.types[node.id] = node.type
