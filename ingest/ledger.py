@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,16 +112,22 @@ class Ledger:
         return self._publish(batch_id, identity, connector, version, items, None)
 
     def write_derived(
-        self, kind: str, inputs_digest: str, version: str, items: Iterable[SourceRecord | Rejected]
+        self,
+        kind: str,
+        inputs_digest: str,
+        version: str,
+        items: Iterable[SourceRecord | Rejected],
+        extras: Mapping[str, pa.Table] | None = None,
     ) -> BatchManifest:
         """Write a batch computed from the ledger itself; it supersedes earlier ones of its
-        kind. The same inputs (digest) and version give the same batch: a re-run is a no-op."""
+        kind. The same inputs (digest) and version give the same batch: a re-run is a no-op.
+        `extras` are further tables the derivation keeps beside the batch (name -> table)."""
         batch_id = _batch_id(inputs_digest, kind, version)
         known = next((m for m in self.batches() if m.batch_id == batch_id), None)
         if known is not None:
             return known
         identity = _Identity(f"(derived: {kind})", inputs_digest, 0)
-        return self._publish(batch_id, identity, kind, version, items, kind)
+        return self._publish(batch_id, identity, kind, version, items, kind, extras)
 
     def latest_derived(self, kind: str) -> BatchManifest | None:
         return next((m for m in reversed(self.batches()) if m.supersedes == kind), None)
@@ -134,11 +140,14 @@ class Ledger:
         version: str,
         items: Iterable[SourceRecord | Rejected],
         supersedes: str | None,
+        extras: Mapping[str, pa.Table] | None = None,
     ) -> BatchManifest:
         staging = self.staging_dir / batch_id
         shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
         staging.mkdir(parents=True)
         counts = BatchWriter(staging).write(items)
+        for name, table in (extras or {}).items():
+            pq.write_table(table, staging / f"{name}.parquet")
         with self._lock():
             manifest = BatchManifest(
                 batch_id=batch_id,

@@ -1,0 +1,145 @@
+"""Person names as comparable parts: folded to ASCII, given names to a canonical form.
+
+Resolution compares names written by different systems: passports in Latin capitals,
+phone books with nicknames ("Bill"), Cyrillic originals, "Surname, Given" or
+"Surname Given" order, and initials ("Petra Z."). Everything here is deterministic and
+offline; the tables are small, general equivalences, not tuned to any dataset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Given names that are the same name: nicknames and transliterations. Each group maps to
+# its first member. Extend by adding a group; a name belongs to one group only.
+_GIVEN_GROUPS = (
+    (
+        "alexander",
+        "aleksandr",
+        "oleksandr",
+        "olexander",
+        "alexandr",
+        "aleksander",
+        "sasha",
+        "sacha",
+        "alex",
+        "sanya",
+    ),
+    ("william", "bill", "billy", "will", "willy"),
+    ("robert", "bob", "bobby", "rob", "robbie"),
+    ("richard", "dick", "rick", "rich"),
+    ("elizabeth", "liz", "beth", "betty", "eliza"),
+    ("katherine", "catherine", "kate", "katie", "kathy"),
+    ("katarzyna", "kasia"),
+    ("margaret", "maggie", "meg", "peggy"),
+    ("james", "jim", "jimmy", "jamie"),
+    ("john", "johnny", "jack"),
+    ("joseph", "joe", "joey"),
+    ("michael", "mike", "mikey", "mikhail", "mykhailo", "misha"),
+    ("nicholas", "nick", "nicky", "nikolai", "nikolay", "mykola"),
+    ("dmitri", "dmitry", "dmytro", "dimitri", "dimitris", "dima"),
+    ("george", "georgiy", "georgii", "heorhiy", "giorgos"),
+    ("peter", "pete", "petr", "petro"),
+    ("thomas", "tom", "tommy"),
+    ("anthony", "tony"),
+    ("daniel", "dan", "danny", "danylo"),
+    ("andrew", "andy", "andrei", "andriy"),
+    ("sergei", "sergey", "serhiy", "serhii"),
+    ("elena", "olena", "yelena", "jelena", "lena"),
+    ("anastasia", "nastya", "anastasiya"),
+    ("natalia", "natalya", "nataliya", "natasha"),
+    ("maria", "mariya", "masha"),
+    ("sofia", "sophia", "sofiya"),
+    ("yusuf", "yousef", "youssef"),
+)
+GIVEN_CANONICAL: dict[str, str] = {n: group[0] for group in _GIVEN_GROUPS for n in group}
+
+# Text that names several people ("Xenia & Rosa", "Mum and Dad") is not one person.
+_GROUP = re.compile(r"(&|\+|/|\band\b|\ben\b|\bund\b|\bet\b)", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^\(.*\)$")  # "(owner of P0003-sms.xml)": no name at all
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A name ready for comparison; None parts are unknown, never guessed."""
+
+    folded: str | None  # ASCII, lower case, tokens in written order
+    given: str | None  # canonical given name (nicknames and transliterations folded)
+    surname: str | None  # folded surname; None when only an initial was written
+    surname_initial: str | None
+    surname_key: str | None  # a transliteration skeleton of the surname
+    tokens_key: str | None  # sorted canonical tokens (swapped order is equal); needs a surname
+    group: bool = False  # the text names several people
+
+
+NO_NAME = NameParts(None, None, None, None, None, None)
+
+
+def fold(text: str) -> str:
+    """ASCII lower case with single spaces ("Brisković" -> "briskovic")."""
+    return " ".join(_TOKEN.findall(anyascii(text).lower().replace("'", "")))
+
+
+def canonical_given(token: str) -> str:
+    return GIVEN_CANONICAL.get(token, token)
+
+
+@lru_cache(maxsize=1 << 16)
+def name_parts(raw: str | None) -> NameParts:
+    """Split a written name; "Surname, Given" is reordered, initials kept as initials."""
+    if raw is None or not raw.strip() or _PLACEHOLDER.match(raw.strip()):
+        return NO_NAME
+    if _GROUP.search(anyascii(raw)):
+        return NameParts(fold(raw) or None, None, None, None, None, None, group=True)
+    text = raw
+    if "," in text:  # "Altenveld, Mara": the surname is written first
+        head, _, tail = text.partition(",")
+        text = f"{tail} {head}"
+    tokens = fold(text).split()
+    if not tokens:
+        return NO_NAME
+    given = canonical_given(tokens[0])
+    rest = tokens[1:]
+    surname_tokens = [t for t in rest if len(t) > 1]
+    initial = rest[0][0] if rest else None
+    surname = " ".join(surname_tokens) or None
+    canonical = sorted([given, *surname_tokens, *(t for t in rest if len(t) == 1)])
+    return NameParts(
+        folded=" ".join(tokens),
+        given=given,
+        surname=surname,
+        surname_initial=initial,
+        surname_key=skeleton(surname) if surname else None,
+        tokens_key=" ".join(canonical) if surname else None,  # given-only names are weak
+    )
+
+
+# Letters that transliteration systems write differently for one sound: Ukrainian
+# "Hrytsenkov" and Russian "Gritsenkov", "Aleksandr" and "Alexander".
+_SKELETON_RULES = (
+    ("kh", "h"),
+    ("x", "ks"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("g", "h"),
+    ("j", "i"),
+    ("y", "i"),
+    ("c", "k"),
+    ("q", "k"),
+)
+_VOWELS = re.compile(r"[aeiou]+")
+
+
+def skeleton(surname: str) -> str:
+    """Consonant skeleton after folding spelling variants; vowels collapse to one mark."""
+    text = surname.replace(" ", "").replace("-", "")
+    for old, new in _SKELETON_RULES:
+        text = text.replace(old, new)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    return _VOWELS.sub("a", text)

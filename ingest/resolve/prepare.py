@@ -1,0 +1,72 @@
+"""Profiles to the columns the resolution model compares.
+
+Shared by resolution over the ledger and by `dossier resolve --records` on any CSV, so
+both compare names, dates and identifiers exactly alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ingest.resolve.names import name_parts
+
+MODEL_COLUMNS = [
+    "unique_id",
+    "name_folded",
+    "given",
+    "surname",
+    "surname_initial",
+    "surname_key",
+    "tokens_key",
+    "name_people",
+    "dob",
+    "ids",
+    "docs",
+]
+
+
+def model_input(
+    ids: Iterable[str],
+    names: Iterable[str | None],
+    birth_dates: Iterable[str | None],
+    identifiers: Iterable[list[str]],
+    documents: Iterable[list[str]],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rows the model can compare, and the ids it cannot: no name and no identifier, or a
+    name of several people ("Xenia & Rosa"). Those stay subjects of their own."""
+    rows, alone = [], []
+    for uid, name, dob, idents, docs in zip(
+        ids, names, birth_dates, identifiers, documents, strict=True
+    ):
+        parts = name_parts(name)
+        if parts.group or (parts.folded is None and not idents and not docs):
+            alone.append(uid)
+            continue
+        rows.append(
+            (
+                uid,
+                parts.folded,
+                parts.given,
+                parts.surname,
+                parts.surname_initial,
+                parts.surname_key,
+                parts.tokens_key,
+                0,
+                dob or None,
+                list(idents) or None,
+                list(docs) or None,
+            )
+        )
+    frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
+    frame["name_people"] = _people_per_name(frame)
+    return frame, alone
+
+
+def _people_per_name(frame: pd.DataFrame) -> pd.Series:
+    """How many different people are known to carry each full name: its distinct dates of
+    birth (at least one). A name that several people carry proves less when it matches;
+    counting records instead would make the most-documented person look common."""
+    births = frame.dropna(subset=["tokens_key"]).groupby("tokens_key")["dob"].nunique()
+    return frame["tokens_key"].map(births.clip(lower=1)).fillna(0).astype("int64")

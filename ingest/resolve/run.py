@@ -1,0 +1,273 @@
+"""`dossier resolve`: profiles -> scored pairs -> clusters -> stable subjects -> ledger.
+
+One run reads every person profile of the ledger and the analyst decisions, and writes a
+derived ledger batch ("resolution") that supersedes the previous one: a Subject node per
+resolved identity and a RESOLVED_AS edge per profile, plus the tables that explain it —
+`assignments` (profile -> subject, how) and `pairs` (every scored pair, its level per
+comparison and what clustering did with it). Same ledger and decisions: same batch, no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ingest.ledger import BatchManifest, Ledger
+from ingest.records import RecordBuilder, SourceRecord
+from ingest.resolve.cluster import LINKED, Link, cluster
+from ingest.resolve.decisions import DecisionLog, constraints
+from ingest.resolve.names import fold
+from ingest.resolve.prepare import model_input
+from ingest.resolve.profiles import read_profiles
+from ingest.resolve.scoring import MODEL_VERSION, Engine, score_pairs
+from ingest.resolve.subjects import Change, assign_refs
+from schemas.codec import encode_props
+from schemas.ids import make_id
+from schemas.model import default_model
+
+KIND = "resolution"
+THRESHOLD = 0.9  # links at or above join subjects
+REVIEW_FLOOR = 0.3  # pairs kept for explanation and review
+
+
+@dataclass
+class ResolutionReport:
+    profiles: int
+    pairs: int
+    linked: int
+    subjects: int
+    manifest: BatchManifest | None
+    unchanged: bool
+    seconds: float = 0.0
+    changes: list[Change] = field(default_factory=list)
+    assignments: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def resolve_ledger(
+    ledger: Ledger, engine: Engine = "duckdb", threshold: float = THRESHOLD
+) -> ResolutionReport:
+    started = time.perf_counter()
+    profiles = read_profiles(ledger)
+    log = DecisionLog(ledger.root)
+    sources = [m.batch_id for m in ledger.batches() if m.supersedes is None]
+    digest = make_id(KIND, *sources, log.digest(), threshold, model_fingerprint())
+    known = next((m for m in ledger.batches() if m.batch_id == _batch_id(digest)), None)
+    if known is not None:
+        return _unchanged(ledger, known, started)
+    pairs, roots, outcome = _link(profiles, log, engine, threshold)
+    previous, retired = _earlier_refs(ledger)
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for profile, root in roots.items():
+        clusters[root].append(profile)
+    refs, changes = assign_refs(clusters, previous, retired)
+    assignments = _assignments(profiles, roots, refs, pairs, outcome, log)
+    pairs["outcome"] = [
+        outcome.get((a, b), "") for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
+    ]
+    manifest = ledger.write_derived(
+        KIND,
+        digest,
+        MODEL_VERSION,
+        _records(assignments),
+        {
+            "assignments": pa.Table.from_pandas(assignments, preserve_index=False),
+            "pairs": pa.Table.from_pandas(pairs, preserve_index=False),
+            "changes": pa.Table.from_pylist([vars(c) for c in changes], schema=_CHANGES),
+        },
+    )
+    return ResolutionReport(
+        profiles=len(profiles),
+        pairs=len(pairs),
+        linked=sum(1 for o in outcome.values() if o == LINKED),
+        subjects=len(clusters),
+        manifest=manifest,
+        unchanged=False,
+        seconds=time.perf_counter() - started,
+        changes=changes,
+        assignments=assignments,
+    )
+
+
+_CHANGES = pa.schema(
+    [("kind", pa.string()), ("ref", pa.string()), ("other", pa.string()), ("members", pa.int64())]
+)
+
+
+def model_fingerprint() -> str:
+    """A hash of the code that decides links: changing a weight or rule is a new run."""
+    modules = [cluster, model_input, score_pairs, fold]
+    sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
+    return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
+
+
+def _batch_id(digest: str) -> str:
+    return make_id("batch", digest, KIND, MODEL_VERSION)
+
+
+def _link(
+    profiles: pd.DataFrame, log: DecisionLog, engine: Engine, threshold: float
+) -> tuple[pd.DataFrame, dict[str, str], dict[tuple[str, str], str]]:
+    frame, _alone = model_input(
+        profiles.profile_id,
+        profiles.name,
+        profiles.birth_date,
+        profiles.identifiers,
+        profiles.documents,
+    )
+    pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
+    links = [
+        Link(a, b, float(p))
+        for a, b, p in zip(
+            pairs.unique_id_l, pairs.unique_id_r, pairs.match_probability, strict=True
+        )
+    ]
+    dobs = {
+        p: b if isinstance(b, str) else None
+        for p, b in zip(profiles.profile_id, profiles.birth_date, strict=True)
+    }
+    roots, outcome = cluster(
+        list(profiles.profile_id), links, dobs, threshold, constraints(log.active())
+    )
+    return _compact(pairs), roots, outcome
+
+
+# What `pairs` keeps of Splink's output: the scores and, per comparison, the level hit
+# (gamma) and its Bayes factor, so an explanation needs no re-scoring.
+def _compact(pairs: pd.DataFrame) -> pd.DataFrame:
+    keep = [
+        c
+        for c in pairs.columns
+        if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
+        or c.startswith(("gamma_", "bf_"))
+    ]
+    return pairs[keep].reset_index(drop=True)
+
+
+def _earlier_refs(ledger: Ledger) -> tuple[dict[str, str], frozenset[str]]:
+    """profile -> ref of the latest run, and every ref any earlier run handed out."""
+    runs = [m for m in ledger.batches() if m.supersedes == KIND]
+    retired: set[str] = set()
+    previous: dict[str, str] = {}
+    for manifest in runs:
+        table = ledger.table(manifest, "assignments").select(["profile_id", "subject_ref"])
+        columns = table.to_pydict()
+        retired.update(columns["subject_ref"])
+        previous = dict(zip(columns["profile_id"], columns["subject_ref"], strict=True))
+    return previous, frozenset(retired)
+
+
+def _assignments(
+    profiles: pd.DataFrame,
+    roots: dict[str, str],
+    refs: dict[str, str],
+    pairs: pd.DataFrame,
+    outcome: dict[tuple[str, str], str],
+    log: DecisionLog,
+) -> pd.DataFrame:
+    scores = zip(pairs.unique_id_l, pairs.unique_id_r, pairs.match_probability, strict=True)
+    best: dict[str, float] = {}
+    for a, b, p in scores:
+        if outcome.get((a, b)) == LINKED:
+            best[a], best[b] = max(best.get(a, 0.0), p), max(best.get(b, 0.0), p)
+    by_analyst = _decided(log)
+    frame = profiles.copy()
+    frame["subject_ref"] = [refs[roots[p]] for p in frame.profile_id]
+    frame["method"] = [
+        "analyst" if p in by_analyst else "model" if p in best else "single"
+        for p in frame.profile_id
+    ]
+    frame["probability"] = [1.0 if p in by_analyst else best.get(p) for p in frame.profile_id]
+    frame["decision"] = [by_analyst.get(p) for p in frame.profile_id]
+    return frame
+
+
+def _decided(log: DecisionLog) -> dict[str, str]:
+    """profile -> the latest active merge or split decision that placed it."""
+    placed: dict[str, str] = {}
+    for d in log.active():
+        if d.kind in ("merge", "split"):
+            for profile in (*d.profiles_a, *d.profiles_b) if d.kind == "merge" else d.profiles_b:
+                placed[profile] = d.id
+    return placed
+
+
+def _records(assignments: pd.DataFrame) -> list[SourceRecord]:
+    """One source record per subject: its node and a RESOLVED_AS edge per profile."""
+    model = default_model()
+    records = []
+    for ref, members in assignments.groupby("subject_ref", sort=True):
+        name, birth = _headline(members)
+        raw = encode_props({"subject": ref, "profiles": sorted(members.profile_id)})
+        builder = RecordBuilder(model, KIND, f"subject {ref}", raw)
+        subject = builder.entity(
+            "Subject", ref=ref, name=name, birth_date=birth, records=len(members)
+        )
+        for row in members.itertuples(index=False):
+            node_id, profile_id = str(row.node_id), str(row.profile_id)
+            builder.refer(str(row.node_type), node_id)
+            builder.link(
+                "RESOLVED_AS",
+                node_id,
+                subject,
+                occurrence=profile_id,
+                profile_id=profile_id,
+                probability=_present(row.probability),
+                method=row.method,
+                decision=_present(row.decision),
+            )
+        records.append(builder.build())
+    return records
+
+
+def _present(value: Any) -> Any:
+    """None for pandas' missing values (NaN, NA), the value otherwise."""
+    return None if value is None or pd.isna(value) else value
+
+
+def _headline(members: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The subject's display name and date of birth: the most common full ones."""
+    names = Counter(
+        n for n in members.name if isinstance(n, str) and " " in n.strip() and not n.startswith("(")
+    )
+    if not names:
+        names = Counter(n for n in members.name if isinstance(n, str) and not n.startswith("("))
+    births = Counter(b for b in members.birth_date if isinstance(b, str))
+    return (
+        names.most_common(1)[0][0] if names else None,
+        births.most_common(1)[0][0] if births else None,
+    )
+
+
+def _unchanged(ledger: Ledger, manifest: BatchManifest, started: float) -> ResolutionReport:
+    assignments = ledger.table(manifest, "assignments").to_pandas()
+    pairs = ledger.table(manifest, "pairs").select(["outcome"]).to_pydict()["outcome"]
+    return ResolutionReport(
+        profiles=len(assignments),
+        pairs=len(pairs),
+        linked=sum(1 for o in pairs if o == LINKED),
+        subjects=assignments.subject_ref.nunique(),
+        manifest=manifest,
+        unchanged=True,
+        seconds=time.perf_counter() - started,
+        assignments=assignments,
+    )
+
+
+def latest_tables(ledger: Ledger) -> dict[str, Any] | None:
+    """The latest run's assignments and pairs (pandas), for explanations and review."""
+    manifest = ledger.latest_derived(KIND)
+    if manifest is None:
+        return None
+    return {
+        "manifest": manifest,
+        "assignments": ledger.table(manifest, "assignments").to_pandas(),
+        "pairs": ledger.table(manifest, "pairs").to_pandas(),
+    }

@@ -1,0 +1,172 @@
+"""The probabilistic model: Splink comparisons with fixed, documented parameters.
+
+Each comparison level has an m probability (how often records of one person land on it)
+and a u probability (how often records of two different people do). The values are set
+here, not estimated per run, so that scores are reproducible, identical on DuckDB and
+Spark, and explainable level by level; term-frequency adjustment on the full name makes
+a rare name count for more than a common one. `dossier explain` prints these weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import pandas as pd
+import splink.comparison_level_library as cll
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_library import CustomComparison
+
+Engine = Literal["duckdb", "spark"]
+MODEL_VERSION = "1"
+# Prior odds that two profiles picked at random are one person: one in 10,000.
+PRIOR = 1e-4
+
+
+def _level(level: Any, label: str, m: float, u: float) -> Any:
+    return level.configure(m_probability=m, u_probability=u, label_for_charts=label)
+
+
+def name_comparison() -> ComparisonCreator:
+    return CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.CustomLevel("name_folded_l IS NULL OR name_folded_r IS NULL").configure(
+                is_null_level=True, label_for_charts="a name is missing"
+            ),
+            _level(
+                cll.CustomLevel("tokens_key_l = tokens_key_r AND name_people_l = 1"),
+                "same full name (any order), carried by one known person",
+                0.5,
+                1e-6,
+            ),
+            _level(
+                cll.ExactMatchLevel("tokens_key"),
+                "same full name, carried by several people (namesakes)",
+                0.05,
+                1e-4,
+            ),
+            _level(
+                cll.And(
+                    cll.ExactMatchLevel("given"),
+                    cll.Or(
+                        cll.ExactMatchLevel("surname_key"), cll.JaroWinklerLevel("surname", 0.88)
+                    ),
+                ),
+                "same given name, surname spelt differently",
+                0.2,
+                2e-6,
+            ),
+            _level(
+                cll.CustomLevel(
+                    "given_l = given_r AND (surname_l IS NULL OR surname_r IS NULL) AND "
+                    "(surname_initial_l IS NULL OR surname_initial_r IS NULL "
+                    "OR surname_initial_l = surname_initial_r)"
+                ),
+                "same given name, surname missing or an initial",
+                0.17,
+                0.004,
+            ),
+            _level(cll.JaroWinklerLevel("name_folded", 0.88), "similar names", 0.03, 0.01),
+            _level(cll.ElseLevel(), "different names", 0.05, 0.985897),
+        ],
+    )
+
+
+def dob_comparison() -> ComparisonCreator:
+    return CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            _level(cll.ExactMatchLevel("dob"), "same date of birth", 0.92, 0.0002),
+            _level(
+                cll.DamerauLevenshteinLevel("dob", 1), "date of birth one typo apart", 0.05, 0.002
+            ),
+            _level(cll.ElseLevel(), "different dates of birth", 0.03, 0.9978),
+        ],
+    )
+
+
+def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
+    return CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            _level(cll.ArrayIntersectLevel(column, 1), f"a shared {what}", m, u),
+            _level(cll.ElseLevel(), f"no shared {what}", 1 - m, 1 - u),
+        ],
+    )
+
+
+def comparisons() -> list[ComparisonCreator]:
+    return [
+        name_comparison(),
+        dob_comparison(),
+        # A phone, e-mail or handle in common; families share phones, so it is strong
+        # evidence but not proof, and different names still outweigh it.
+        _shared("ids", "phone, e-mail address, handle or device", 0.6, 1e-6),
+        # A travel document in common is close to proof.
+        _shared("docs", "identity document", 0.95, 1e-8),
+    ]
+
+
+def blocking_rules() -> list[Any]:
+    """Which pairs are compared at all: each rule an equality that people's records share."""
+    return [
+        block_on("given", "surname_key"),
+        block_on("tokens_key"),
+        block_on("dob"),
+        block_on("ids", arrays_to_explode=["ids"]),
+        block_on("docs", arrays_to_explode=["docs"]),
+        {
+            "blocking_rule": "l.given = r.given AND l.surname_initial = r.surname_initial "
+            "AND (l.surname IS NULL OR r.surname IS NULL)"
+        },
+    ]
+
+
+def settings(keep_levels: bool = False) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=PRIOR,
+        retain_intermediate_calculation_columns=keep_levels,
+        retain_matching_columns=keep_levels,
+    )
+
+
+def score_pairs(
+    frame: pd.DataFrame,
+    engine: Engine = "duckdb",
+    floor: float = 0.3,
+    keep_levels: bool = False,
+) -> pd.DataFrame:
+    """Every blocked pair scoring at least `floor`: unique_id_l, unique_id_r,
+    match_probability, match_weight (and each level's gamma / Bayes factor if asked)."""
+    if len(frame) < 2:
+        return pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability"])
+    register, close = _database(engine)
+    try:
+        linker = Linker(register(frame), settings(keep_levels), log_level=None)
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+        return _as_pandas(predictions)
+    finally:
+        close()
+
+
+def _as_pandas(predictions: Any) -> pd.DataFrame:
+    frame = predictions.as_pandas_dataframe()
+    return frame.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+
+
+def _database(engine: Engine) -> tuple[Callable[[pd.DataFrame], Any], Callable[[], None]]:
+    if engine == "spark":
+        from ingest.resolve.spark import spark_database
+
+        return spark_database()
+    from splink import DuckDBAPI
+
+    api = DuckDBAPI()
+    return api.register, lambda: api._con.close()
