@@ -99,7 +99,7 @@ def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
     )
 
 
-def comparisons() -> list[ComparisonCreator]:
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         name_comparison(),
         dob_comparison(),
