@@ -1,0 +1,109 @@
+"""spaCy's part: the pipeline, known names through the PhraseMatcher, and the model's
+guesses at people, organisations and places no record names.
+
+Without a model the pipeline is `spacy.blank("en")`: a tokenizer only, enough for the
+gazetteer; with one, only its named-entity recogniser (and what that listens to) runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ingest.mentions.errors import SpacyModelMissing
+from ingest.mentions.gazetteer import Gazetteer, fold
+from ingest.mentions.spans import CONFIDENCE, Mention, Target, ambiguous
+
+MODEL_LABELS = ("PERSON", "ORG", "GPE", "FAC")
+_KIND = {"PERSON": "person", "ORG": "org", "GPE": "place", "FAC": "place"}
+# Languages written in Latin script, whose models can read a text of unknown language
+# when most of its letters are Latin; an English model reads Japanese as one long PERSON.
+LATIN_LANGUAGES = frozenset(
+    {"en", "nl", "de", "fr", "es", "it", "pt", "pl", "ro", "sv", "da", "nb", "fi", "hr", "ca"}
+)
+LATIN_SHARE = 0.8
+
+
+@cache  # loading a model takes about a second; the app and tests extract repeatedly
+def load_pipeline(model_name: str | None) -> Language:
+    if not model_name:
+        return spacy.blank("en")
+    try:
+        nlp = spacy.load(model_name)
+    except (OSError, ImportError) as exc:  # spaCy's E050: no package or path of that name
+        raise SpacyModelMissing(model_name) from exc
+    if "ner" not in nlp.pipe_names:
+        raise SpacyModelMissing(model_name, "has no named-entity recogniser ('ner')")
+    # The tagger, parser and lemmatizer cost most of the time and add nothing here.
+    needed = {"ner"} | {
+        name for name, pipe in nlp.pipeline if "ner" in getattr(pipe, "listening_components", ())
+    }
+    nlp.select_pipes(enable=sorted(needed))
+    return nlp
+
+
+def known_names(doc: Doc, matcher: PhraseMatcher, gazetteer: Gazetteer) -> Iterator[Mention]:
+    """Every known name in the text, each linked to the entities that carry it."""
+    for match_id, start, end in matcher(doc):
+        span = doc[start:end]
+        found = gazetteer.names[doc.vocab.strings[match_id]]
+        for label, target in found:
+            agrees = any(_agree(span, label, ent) for ent in doc.ents)
+            confidence = CONFIDENCE["corroborated" if agrees else "gazetteer"]
+            same_type = sum(other.type == target.type for _, other in found)
+            yield Mention(
+                span.start_char,
+                span.end_char,
+                label,
+                "gazetteer",
+                ambiguous(confidence, same_type),
+                target,
+            )
+
+
+def _agree(span: Span, label: str, ent: Span) -> bool:
+    overlaps = ent.start < span.end and span.start < ent.end
+    return overlaps and _KIND.get(ent.label_) == _KIND[label]
+
+
+def guessed(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
+    """The model's PERSON, ORG, GPE and FAC entities as entities of the model."""
+    for ent in doc.ents:
+        if ent.label_ not in MODEL_LABELS or not _plausible(ent.text):
+            continue
+        target = _target(ent.label_, ent.text, gazetteer)
+        if target is not None:
+            key = "model:PERSON" if ent.label_ == "PERSON" else "model"
+            yield Mention(
+                ent.start_char, ent.end_char, ent.label_, "model", CONFIDENCE[key], target
+            )
+
+
+def speaks(nlp: Language, language: str | None, text: str) -> bool:
+    """Whether the model's guesses about this text are worth keeping: the text is in the
+    model's language, as its source tagged it, or untagged and in the model's script."""
+    if language and language not in ("und", "zxx"):
+        return language.split("-")[0].lower() == nlp.lang
+    if nlp.lang not in LATIN_LANGUAGES:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(c < "\u0250" for c in letters)  # Basic Latin through Latin Extended-B
+    return bool(letters) and latin >= LATIN_SHARE * len(letters)
+
+
+def _plausible(name: str) -> bool:
+    """A name has letters and is not an identifier the rules read (or refused)."""
+    return len(name) >= 2 and any(c.isalpha() for c in name) and not set(name) & set("@#/:")
+
+
+def _target(label: str, name: str, gazetteer: Gazetteer) -> Target | None:
+    if label == "PERSON":
+        return gazetteer.target("Person", name=name)
+    if label == "ORG":
+        return gazetteer.target("Organization", name=name)
+    return gazetteer.target("Place", place_kind="named", ref=fold(name), name=name)
