@@ -104,7 +104,7 @@ def constraints(decisions: list[Decision]) -> Constraints:
     """Active decisions as must-link / cannot-link pairs for clustering.
 
     merge: every record of A with every record of B; separate: a wall between A and B;
-    split: B (the records taken out) walled off from A (the rest) and kept together."""
+    split: B (the records taken out) walled off from A (the rest); each part kept whole."""
     result = Constraints()
     for d in decisions:
         if d.kind == "merge":
@@ -112,6 +112,7 @@ def constraints(decisions: list[Decision]) -> Constraints:
             result.merge += [(d.profiles_a[0], a, d.id) for a in d.profiles_a[1:]]
         elif d.kind in ("separate", "split"):
             result.separate += [(a, b, d.id) for a in d.profiles_a for b in d.profiles_b]
-            if d.kind == "split":
+            if d.kind == "split":  # both parts stay whole: the analyst judged each
                 result.merge += [(d.profiles_b[0], b, d.id) for b in d.profiles_b[1:]]
+                result.merge += [(d.profiles_a[0], a, d.id) for a in d.profiles_a[1:]]
     return result
