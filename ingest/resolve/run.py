@@ -200,46 +200,61 @@ def _decided(log: DecisionLog) -> dict[str, str]:
 
 
 def _records(assignments: pd.DataFrame) -> list[SourceRecord]:
-    """One source record per subject: its node and a RESOLVED_AS edge per profile."""
+    """One source record per subject: its node and a RESOLVED_AS edge per profile.
+    Plain lists, not pandas groups: this loop runs once per subject."""
     model = default_model()
+    columns = {c: assignments[c].tolist() for c in _RECORD_COLUMNS}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ref in enumerate(columns["subject_ref"]):
+        groups[ref].append(i)
     records = []
-    for ref, members in assignments.groupby("subject_ref", sort=True):
-        name, birth = _headline(members)
-        raw = encode_props({"subject": ref, "profiles": sorted(members.profile_id)})
+    for ref in sorted(groups):
+        rows = [{c: _present(columns[c][i]) for c in _RECORD_COLUMNS} for i in groups[ref]]
+        name, birth = _headline(rows)
+        raw = encode_props({"subject": ref, "profiles": sorted(r["profile_id"] for r in rows)})
         builder = RecordBuilder(model, KIND, f"subject {ref}", raw)
-        subject = builder.entity(
-            "Subject", ref=ref, name=name, birth_date=birth, records=len(members)
-        )
-        for row in members.itertuples(index=False):
-            node_id, profile_id = str(row.node_id), str(row.profile_id)
-            builder.refer(str(row.node_type), node_id)
+        subject = builder.entity("Subject", ref=ref, name=name, birth_date=birth, records=len(rows))
+        for row in rows:
+            builder.refer(row["node_type"], row["node_id"])
             builder.link(
                 "RESOLVED_AS",
-                node_id,
+                row["node_id"],
                 subject,
-                occurrence=profile_id,
-                profile_id=profile_id,
-                probability=_present(row.probability),
-                method=row.method,
-                decision=_present(row.decision),
+                occurrence=row["profile_id"],
+                profile_id=row["profile_id"],
+                probability=row["probability"],
+                method=row["method"],
+                decision=row["decision"],
             )
         records.append(builder.build())
     return records
 
 
+_RECORD_COLUMNS = (
+    "subject_ref",
+    "profile_id",
+    "node_id",
+    "node_type",
+    "name",
+    "birth_date",
+    "probability",
+    "method",
+    "decision",
+)
+
+
 def _present(value: Any) -> Any:
     """None for pandas' missing values (NaN, NA), the value otherwise."""
-    return None if value is None or pd.isna(value) else value
+    return None if value is None or (not isinstance(value, list) and pd.isna(value)) else value
 
 
-def _headline(members: pd.DataFrame) -> tuple[str | None, str | None]:
+def _headline(rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
     """The subject's display name and date of birth: the most common full ones."""
-    names = Counter(
-        n for n in members.name if isinstance(n, str) and " " in n.strip() and not n.startswith("(")
-    )
-    if not names:
-        names = Counter(n for n in members.name if isinstance(n, str) and not n.startswith("("))
-    births = Counter(b for b in members.birth_date if isinstance(b, str))
+    written = [
+        r["name"] for r in rows if isinstance(r["name"], str) and not r["name"].startswith("(")
+    ]
+    names = Counter(n for n in written if " " in n.strip()) or Counter(written)
+    births = Counter(r["birth_date"] for r in rows if isinstance(r["birth_date"], str))
     return (
         names.most_common(1)[0][0] if names else None,
         births.most_common(1)[0][0] if births else None,

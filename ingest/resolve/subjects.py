@@ -64,6 +64,7 @@ def _changes(
     for profile, ref in previous.items():
         before[ref].add(profile)
     changes: list[Change] = []
+    live = set(refs.values())
     for root, members in sorted(clusters.items(), key=lambda item: refs[item[0]]):
         ref, now = refs[root], set(members)
         earlier = {previous[m] for m in members if m in previous}
@@ -76,6 +77,6 @@ def _changes(
             )
         elif now != before[ref]:
             changes.append(Change("grew" if now > before[ref] else "shrank", ref, None, len(now)))
-        for gone in sorted(earlier - {ref} - set(refs.values())):
+        for gone in sorted(earlier - live):
             changes.append(Change("merged", gone, ref, len(now)))
     return changes
