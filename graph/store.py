@@ -87,12 +87,13 @@ class GraphStore(ABC):
         self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
         """Insert or update edges by id; rows have id, source, target and provenance.
-        An edge from a node created in this group cannot exist yet, so it is created."""
+        An edge from or to a node created in this group cannot exist yet: it is created."""
         latest = list({row["id"]: row for row in rows}.values())
-        fresh = [row for row in latest if row["source"] in self._fresh]
+        new = self._fresh
+        fresh = [row for row in latest if row["source"] in new or row["target"] in new]
         if fresh:
             self._create_edges(rel_type, source_type, target_type, fresh)
-        known = [row for row in latest if row["source"] not in self._fresh]
+        known = [row for row in latest if row["source"] not in new and row["target"] not in new]
         if known:
             self._merge_edges(rel_type, source_type, target_type, known)
 
