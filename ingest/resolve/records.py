@@ -66,10 +66,7 @@ def resolve_records_csv(
             try:
                 record_id, record = _record(row, id_column, columns, accepted, phone_region)
             except InvalidValue as exc:
-                bad.write(
-                    json.dumps({"line": line, "reason": str(exc), "raw": row}, ensure_ascii=False)
-                    + "\n"
-                )
+                bad.write(_quarantine_line(line, str(exc), row))
                 continue
             accepted[record_id] = record
     clusters = _cluster(accepted, engine, threshold)
@@ -154,6 +151,16 @@ def _record(
         "identifiers": identifiers,
         "documents": [f"doc:{fields['document'].upper()}"] if fields.get("document") else [],
     }
+
+
+def _quarantine_line(line: int, reason: str, row: dict[str, str]) -> str:
+    """Undecodable bytes are kept visible as \\x escapes, never dropped."""
+    raw = {
+        k: v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        for k, v in row.items()
+        if isinstance(v, str)
+    }
+    return json.dumps({"line": line, "reason": reason, "raw": raw}, ensure_ascii=False) + "\n"
 
 
 def _not_utf8(text: str) -> bool:
