@@ -18,15 +18,15 @@ import orjson
 from spacy.language import Language
 
 from ingest.ledger import BatchManifest, Ledger
+from ingest.mentions import flights, reading, rules
 from ingest.mentions import gazetteer as gaz
 from ingest.mentions import nlp as spacy_part
-from ingest.mentions import reading, rules
 from ingest.mentions.spans import Mention, select
 from ingest.records import RecordBuilder, SourceRecord
 from schemas.model import default_model
 
 KIND = "mentions"
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "3"  # raise whenever the same inputs would give other mentions
 BATCH_SIZE = 256
 # spaCy's memory grows with a text's length; past this, a (rare, long) message body is
 # still read by the rules in full, but names are looked for in its start only.
@@ -56,12 +56,23 @@ def extract_mentions(
     if existing is not None:
         return summarise(ledger, existing, len(texts), unchanged=True)
     nlp = spacy_part.load_pipeline(model_name)
-    entities = reading.newest_nodes(ledger, batches, reading.ENTITY_TYPES)
-    authors = reading.edge_pairs(ledger, batches, "POSTED_BY")
-    known = gaz.build(default_model(), [*entities, *reading.subjects(ledger, resolution)], authors)
-    records = _records(nlp, known, texts)
+    records = _records(nlp, _known(ledger, batches, resolution), texts)
     manifest = ledger.write_derived(KIND, digest, EXTRACTOR_VERSION, records)
     return summarise(ledger, manifest, len(texts), unchanged=False)
+
+
+def _known(
+    ledger: Ledger, batches: list[BatchManifest], resolution: BatchManifest | None
+) -> gaz.Gazetteer:
+    """Everything the ledger knows that a text may name."""
+    nodes = reading.newest_nodes(ledger, batches, reading.ENTITY_TYPES)
+    entities = [n for n in nodes if n.type != "Trip"] + reading.subjects(ledger, resolution)
+    authors = reading.edge_pairs(ledger, batches, "POSTED_BY")
+    known = gaz.build(default_model(), entities, authors)
+    trips = [n for n in nodes if n.type == "Trip"]
+    passengers = reading.edge_pairs(ledger, batches, "PASSENGER")
+    known.legs = flights.index(trips, passengers, reading.resolved(ledger, resolution))
+    return known
 
 
 def inputs_digest(
@@ -100,9 +111,11 @@ def _records(
     matcher = gaz.phrase_matcher(nlp, known)
     docs = nlp.pipe((t.text[:NLP_CHARS] for t in texts), batch_size=BATCH_SIZE)
     for text, doc in zip(texts, docs, strict=True):
-        found = [*rules.find(text, known), *spacy_part.known_names(doc, matcher, known)]
-        if spacy_part.speaks(nlp, text.language, text.text):
-            found.extend(spacy_part.guessed(doc, known))
+        names = list(spacy_part.known_names(doc, matcher, known))
+        if doc.ents and spacy_part.speaks(nlp, text.language, doc):
+            names.extend(spacy_part.guessed(doc, known))
+        people = {m.target.id for m in names if m.label == "PERSON"}
+        found = [*rules.find(text, known), *flights.find(text, known.legs, people), *names]
         mentions = select(found, rules.blocked(text.text))
         if mentions:
             yield _record(text, mentions)

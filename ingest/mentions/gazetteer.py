@@ -7,17 +7,16 @@ name as written and folded, so "Briskovic" in a text finds "Brisković" in a man
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from anyascii import anyascii
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from ingest.mentions.flights import Leg
 from ingest.mentions.reading import NodeRow
 from ingest.mentions.spans import Target
 from schemas.errors import InvalidValue
@@ -27,20 +26,11 @@ from schemas.model import Model
 MIN_NAME = 4
 FAC_KINDS = frozenset({"airport", "camera-site"})  # built places; other places are GPE
 NAME_LABELS = {"Person": "PERSON", "Subject": "PERSON", "Account": "PERSON", "Organization": "ORG"}
-_FLIGHT = re.compile(r"([A-Z0-9]{2})\s?0*(\d{1,4})")
 
 
 def fold(name: str) -> str:
     """The key a name is looked up by: ASCII letters, lower case, single spaces."""
     return " ".join(anyascii(name).lower().split())
-
-
-def flight_key(flight: str) -> str | None:
-    """ "BA0437", "BA 437" and "ba437" are one flight: code plus number without zeros."""
-    match = _FLIGHT.fullmatch(flight.strip().upper())
-    if match is None or not any(c.isalpha() for c in match[1]) or int(match[2]) == 0:
-        return None
-    return f"{match[1]}{int(match[2])}"
 
 
 @dataclass
@@ -51,7 +41,8 @@ class Gazetteer:
     variants: dict[str, set[str]] = field(default_factory=dict)  # key -> names as written
     handles: dict[str, list[Target]] = field(default_factory=dict)
     plates: dict[str, list[Target]] = field(default_factory=dict)
-    flights: dict[str, list[tuple[Target, datetime | None]]] = field(default_factory=dict)
+    plate_prefixes: set[str] = field(default_factory=set)  # "A", "AB", ... "AB123C"
+    legs: dict[str, list[Leg]] = field(default_factory=dict)  # flight key -> passenger legs
     hosts: dict[str, str] = field(default_factory=dict)  # post id -> author's Mastodon server
 
     def target(self, type_name: str, **raw: Any) -> Target | None:
@@ -88,8 +79,7 @@ def build(model: Model, nodes: Iterable[NodeRow], authors: Iterable[tuple[str, s
 
 def _add(gazetteer: Gazetteer, names: dict[str, list[tuple[str, Target]]], node: NodeRow) -> None:
     props, target = node.props, Target(node.type, node.id)
-    if node.type != "Trip":
-        gazetteer.known.add(node.id)
+    gazetteer.known.add(node.id)
     for name in _names(node):
         key = fold(name)
         if len(key) >= MIN_NAME and any(c.isalpha() for c in key):
@@ -98,11 +88,9 @@ def _add(gazetteer: Gazetteer, names: dict[str, list[tuple[str, Target]]], node:
     if node.type == "Account":
         gazetteer.handles.setdefault(str(props["handle"]), []).append(target)
     elif node.type == "Vehicle":
-        gazetteer.plates.setdefault(str(props["plate"]), []).append(target)
-    elif node.type == "Trip" and (flight := flight_key(str(props.get("flight", "")))):
-        when = props.get("time")
-        time = datetime.fromisoformat(when) if isinstance(when, str) else None
-        gazetteer.flights.setdefault(flight, []).append((target, time))
+        plate = str(props["plate"])
+        gazetteer.plates.setdefault(plate, []).append(target)
+        gazetteer.plate_prefixes.update(plate[:end] for end in range(1, len(plate) + 1))
 
 
 def _names(node: NodeRow) -> list[str]:

@@ -7,8 +7,10 @@ gazetteer; with one, only its named-entity recogniser (and what that listens to)
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -17,16 +19,14 @@ from spacy.tokens import Doc, Span
 
 from ingest.mentions.errors import SpacyModelMissing
 from ingest.mentions.gazetteer import Gazetteer, fold
-from ingest.mentions.spans import CONFIDENCE, Mention, Target, ambiguous
+from ingest.mentions.spans import CONFIDENCE, NAME_CONFIDENCE, Mention, Target, ambiguous
 
 MODEL_LABELS = ("PERSON", "ORG", "GPE", "FAC")
 _KIND = {"PERSON": "person", "ORG": "org", "GPE": "place", "FAC": "place"}
-# Languages written in Latin script, whose models can read a text of unknown language
-# when most of its letters are Latin; an English model reads Japanese as one long PERSON.
-LATIN_LANGUAGES = frozenset(
-    {"en", "nl", "de", "fr", "es", "it", "pt", "pl", "ro", "sv", "da", "nb", "fi", "hr", "ca"}
-)
-LATIN_SHARE = 0.8
+# An untagged text (a message body) is read by the model only when more of its words are
+# stop words of the model's language than of any of these: an English model reads Dutch
+# or Japanese prose as a stream of ORGs and PERSONs. spaCy ships their stop-word lists.
+RIVALS = ("en", "nl", "de", "fr", "es", "it", "pt", "pl", "sv", "da")
 
 
 @cache  # loading a model takes about a second; the app and tests extract repeatedly
@@ -54,7 +54,7 @@ def known_names(doc: Doc, matcher: PhraseMatcher, gazetteer: Gazetteer) -> Itera
         found = gazetteer.names[doc.vocab.strings[match_id]]
         for label, target in found:
             agrees = any(_agree(span, label, ent) for ent in doc.ents)
-            confidence = CONFIDENCE["corroborated" if agrees else "gazetteer"]
+            confidence = NAME_CONFIDENCE[(len(span.text.split()) > 1) + agrees]
             same_type = sum(other.type == target.type for _, other in found)
             yield Mention(
                 span.start_char,
@@ -84,16 +84,34 @@ def guessed(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
             )
 
 
-def speaks(nlp: Language, language: str | None, text: str) -> bool:
+def speaks(nlp: Language, language: str | None, doc: Doc) -> bool:
     """Whether the model's guesses about this text are worth keeping: the text is in the
-    model's language, as its source tagged it, or untagged and in the model's script."""
+    model's language, as its source tagged it, or untagged and most like that language."""
+    lang = nlp.lang or ""
     if language and language not in ("und", "zxx"):
-        return language.split("-")[0].lower() == nlp.lang
-    if nlp.lang not in LATIN_LANGUAGES:
-        return False
-    letters = [c for c in text if c.isalpha()]
-    latin = sum(c < "\u0250" for c in letters)  # Basic Latin through Latin Extended-B
-    return bool(letters) and latin >= LATIN_SHARE * len(letters)
+        return language.split("-")[0].lower() == lang
+    words = [token.lower_ for token in doc if token.is_alpha]
+    own = _stop_hits(lang, words) if lang else 0
+    rivals = (_stop_hits(rival, words) for rival in RIVALS if rival != lang)
+    return own > 0 and all(own > hits for hits in rivals)
+
+
+def _stop_hits(lang: str, words: list[str]) -> int:
+    stop_words = _stop_words(lang)
+    return sum(word in stop_words for word in words)
+
+
+@cache
+def _stop_words(lang: str) -> frozenset[str]:
+    """A language's stop words from spaCy's own list, read without importing the language
+    (French's tokenizer rules alone take seconds to import); empty when it has none."""
+    path = Path(spacy.__file__).parent / "lang" / lang / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"_dossier_stop_words_{lang}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        return frozenset()
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(getattr(module, "STOP_WORDS", ()))
 
 
 def _plausible(name: str) -> bool:

@@ -111,6 +111,15 @@ def texts(nodes: list[NodeRow], include_bodies: bool) -> list[Text]:
     return found
 
 
+def resolved(ledger: Ledger, resolution: BatchManifest | None) -> list[tuple[str, str]]:
+    """(person, subject) for each RESOLVED_AS link of the latest resolution run."""
+    if resolution is None:
+        return []
+    table = ledger.table(resolution, "edges").to_pydict()
+    pairs = zip(table["type"], table["source"], table["target"], strict=True)
+    return [(source, target) for rel, source, target in pairs if rel == "RESOLVED_AS"]
+
+
 def subjects(ledger: Ledger, resolution: BatchManifest | None) -> list[NodeRow]:
     """The Subject nodes of the latest resolution run, if there has been one."""
     if resolution is None:

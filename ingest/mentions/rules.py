@@ -1,21 +1,20 @@
 """Identifiers in prose, found by rules: phone numbers, e-mail addresses, @handles, known
-plates and known flights. Each yields character spans into the text.
+plates. Each yields character spans into the text.
 
 Rules link only what they can name without guessing: a phone number needs its country
-code (national numbers are skipped, as ingest refuses them without a region), a plate or
-a flight only counts when the ledger already holds it, and a bare @handle only where the
-platform says whose handle it is.
+code (national numbers are skipped, as ingest refuses them without a region), a plate
+only counts when the ledger already holds it, and a bare @handle only where the platform
+says whose handle it is. Flights are in `flights`: they need the names found first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 
 import phonenumbers
 
-from ingest.mentions.gazetteer import Gazetteer, flight_key
+from ingest.mentions.gazetteer import Gazetteer
 from ingest.mentions.reading import Text
 from ingest.mentions.spans import CONFIDENCE, Mention, Target, ambiguous
 from schemas.errors import InvalidValue
@@ -29,11 +28,9 @@ EMAIL = re.compile(
 HANDLE = re.compile(
     r"(?<![\w@.])@([A-Za-z0-9_]{1,30})(?:@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+))?(?![\w@])"
 )
-FLIGHT = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{2} ?\d{1,4}(?![A-Za-z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 PLATE_SEPARATORS = frozenset(" -·.")
 PLATE_GROUPS = 4  # "AB-123-C", "12 ABC 3"; more groups are not one plate
-FLIGHT_WINDOW = timedelta(days=2)  # a flight number names the departure near the text
 
 
 def blocked(text: str) -> list[tuple[int, int]]:
@@ -46,7 +43,6 @@ def find(text: Text, gazetteer: Gazetteer) -> Iterator[Mention]:
     yield from _emails(text.text, gazetteer)
     yield from _handles(text, gazetteer)
     yield from _plates(text.text, gazetteer)
-    yield from _flights(text, gazetteer)
 
 
 def _rule(start: int, end: int, label: str, target: Target, confidence: float) -> Mention:
@@ -115,34 +111,32 @@ def _plates(text: str, gazetteer: Gazetteer) -> Iterator[Mention]:
 def _longest_plate(
     text: str, words: list[re.Match[str]], first: int, gazetteer: Gazetteer
 ) -> tuple[int, str | None]:
+    """The most words from `first` on that join into a known plate. The words are joined
+    as PlateType cleans (separators dropped, upper case) and each step must still begin a
+    known plate, so a word costs one set lookup; a hit is confirmed by PlateType itself."""
     found: tuple[int, str | None] = (first, None)
+    joined = ""
     for last in range(first, min(first + PLATE_GROUPS, len(words))):
         if last > first and not _joined(text, words[last - 1], words[last]):
             break
-        written = text[words[first].start() : words[last].end()]
-        if not any(c.isdigit() for c in written):  # a word is not a plate, even if known
-            continue
-        try:
-            plate = REGISTRY["plate"].clean("Vehicle.plate", written)
-        except InvalidValue:
-            continue
-        if plate in gazetteer.plates:
-            found = (last, plate)
+        joined += words[last][0].upper()
+        if joined not in gazetteer.plate_prefixes:  # most words end the search here
+            break
+        if joined in gazetteer.plates and _plate(text[words[first].start() : words[last].end()]):
+            found = (last, joined)
     return found
+
+
+def _plate(written: str) -> bool:
+    if not any(c.isdigit() for c in written):  # a word is not a plate, even if known
+        return False
+    try:
+        REGISTRY["plate"].clean("Vehicle.plate", written)
+    except InvalidValue:
+        return False
+    return True
 
 
 def _joined(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     gap = text[left.end() : right.start()]
     return len(gap) == 1 and gap in PLATE_SEPARATORS
-
-
-def _flights(text: Text, gazetteer: Gazetteer) -> Iterator[Mention]:
-    for match in FLIGHT.finditer(text.text):
-        key = flight_key(match[0])
-        for target, departure in gazetteer.flights.get(key or "", []):
-            if text.time is None or departure is None or _near(departure, text.time):
-                yield _rule(*match.span(), "FLIGHT", target, CONFIDENCE["FLIGHT"])
-
-
-def _near(departure: datetime, written: datetime) -> bool:
-    return abs(departure - written) <= FLIGHT_WINDOW

@@ -21,12 +21,15 @@ CONFIDENCE = {
     "EMAIL": 0.95,
     "HANDLE": 0.9,
     "PLATE": 0.8,  # a known plate written in prose; the plate may be read wrong
-    "FLIGHT": 0.8,  # a known flight departing near the text's time
-    "gazetteer": 0.8,  # a known name: names are shared by different people
-    "corroborated": 0.95,  # a known name the model also reads as an entity of its kind
+    "FLIGHT": 0.9,  # the leg of a passenger the text names, on the date it writes
+    "FLIGHT:near": 0.7,  # ... departing within a day of the text, no date written
+    "FLIGHT:anyone": 0.3,  # a leg of the one departure meant; whose, the text does not say
     "model:PERSON": 0.3,  # an unknown person the model guesses: low, a name alone says little
     "model": 0.5,  # an unknown organisation or place the model guesses
 }
+# A known name: one word ("Tessa") is carried by many, a full name by fewer, and a full
+# name the model also reads as an entity of its kind is surest. Each step lifts one.
+NAME_CONFIDENCE = (0.5, 0.8, 0.95)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ TEXTS = {
     "p3": "The car AB-123-C was parked near the station, again.",
     "p4": "John Smith works for Acme Corporation in London.",
     "m1": "@friend@other.social and @local, see https://home.social/@nobody/1",
+    "p5": "KL1234 is delayed again",
     "c1": "Ring Ana Briskovic on +44 20 7946 0958 tomorrow.",
+    "c2": "Dear Ana Brisković,\n\nOutbound: KL1234 AMS-LHR, departs 2024-05-14T06:00:00Z",
 }
 
 
@@ -58,24 +60,28 @@ def _known(ids: dict[str, str]) -> SourceRecord:
     ids["vehicle"] = builder.entity("Vehicle", plate="AB123C", country="NL")
     for key in ("phone", "email", "anab", "vehicle"):
         builder.link("USES", person, ids[key])
-    ids["trip"] = builder.event("Trip", "kl1234", time=DAY.replace(hour=6), flight="KL1234")
-    ids["other_trip"] = builder.event(
-        "Trip", "kl1234-later", time=DAY.replace(month=5), flight="KL1234"
-    )
-    builder.link("PASSENGER", ids["trip"], person)
+    stranger = builder.entity("Person", name="Bob Stranger")
+    for key, passenger, when in (
+        ("trip", person, DAY.replace(hour=6)),
+        ("stranger_trip", stranger, DAY.replace(hour=6)),  # the same departure
+        ("may_trip", person, DAY.replace(month=5, hour=6)),  # the same flight, in May
+    ):
+        ids[key] = builder.event("Trip", key, time=when, flight="KL1234")
+        builder.link("PASSENGER", ids[key], passenger)
     return builder.build()
 
 
-def _message() -> SourceRecord:
-    builder = RecordBuilder(default_model(), "test", "sms#c1", TEXTS["c1"])
-    builder.event("Communication", "c1", time=DAY, channel="sms", body=TEXTS["c1"])
+def _message(key: str) -> SourceRecord:
+    builder = RecordBuilder(default_model(), "test", f"messages#{key}", TEXTS[key])
+    builder.event("Communication", key, time=DAY, channel="sms", body=TEXTS[key])
     return builder.build()
 
 
 def write_known_ledger(root: Path) -> Known:
     ids: dict[str, str] = {}
-    records = [_known(ids), _message()]
-    records += [_post(k, "twitter", {"handle": f"author{k}"}) for k in ("p1", "p2", "p3", "p4")]
+    records = [_known(ids), _message("c1"), _message("c2")]
+    posts = ("p1", "p2", "p3", "p4", "p5")
+    records += [_post(key, "twitter", {"handle": f"author{key}"}) for key in posts]
     records.append(_post("m1", "mastodon", {"handle": "author@home.social"}))
     for record in records[1:]:
         event = record.nodes[0]

@@ -64,8 +64,8 @@ def test_known_entities_link_to_their_existing_nodes(known: Known) -> None:
     ]
     [plate] = mentions(known.ledger, ids["p3"])
     assert (plate["label"], plate["text"], plate["target"]) == ("PLATE", "AB-123-C", ids["vehicle"])
-    assert report.texts_read == 6 and report.texts_with_mentions == 5  # p4 needs the model
-    assert report.by_method == {"gazetteer": 3, "rule": 8}
+    assert report.texts_read == 8 and report.texts_with_mentions == 7  # p4 needs the model
+    assert report.by_method == {"gazetteer": 4, "rule": 11}
     # Known targets are referred to, never re-asserted: the batch holds only new entities.
     nodes = known.ledger.table(report.manifest, "nodes").to_pylist()
     assert sorted((n["type"], n["props"]) for n in nodes) == [
@@ -103,7 +103,7 @@ def test_mastodon_handles_read_with_the_authors_server_and_urls_are_not_mentions
 
 def test_message_bodies_only_when_asked(known: Known) -> None:
     without = extract_mentions(known.ledger, include_bodies=False)
-    assert without.texts_read == 5
+    assert without.texts_read == 6
     assert not mentions(known.ledger, known.ids["c1"])
     with_bodies = extract_mentions(known.ledger, include_bodies=True)
     assert with_bodies.manifest.batch_id != without.manifest.batch_id
@@ -113,6 +113,24 @@ def test_message_bodies_only_when_asked(known: Known) -> None:
         ("PHONE", "+44 20 7946 0958"),
     ]
     assert c1[1]["target_type"] == "Phone" and c1[1]["target"] != known.ids["phone"]
+
+
+def test_flights_link_the_legs_of_the_departure_and_passenger_the_text_names(
+    known: Known,
+) -> None:
+    extract_mentions(known.ledger)
+    ids = known.ids
+
+    def flights(key: str) -> list[tuple[str, float]]:
+        found = by_label(mentions(known.ledger, ids[key]), "FLIGHT")
+        return sorted((m["target"], m["confidence"]) for m in found)
+
+    # Written 3 days before, dated in the text, naming the passenger: her leg in May.
+    assert flights("c2") == [(ids["may_trip"], 0.9)]
+    # Posted an hour before departure by someone naming her: her leg that morning.
+    assert flights("p1") == [(ids["trip"], 0.7)]
+    # Nobody named: every leg of the one departure near the post, at low confidence.
+    assert flights("p5") == sorted([(ids["trip"], 0.3), (ids["stranger_trip"], 0.3)])
 
 
 def test_rerun_with_the_same_inputs_is_a_no_op(known: Known) -> None:
@@ -193,5 +211,6 @@ def test_mentions_project_into_the_embedded_graph(known: Known, tmp_path: Path) 
         store.close()
     p3 = [r for r in rows if r[0] == known.ids["p3"]]
     assert p3 == [[known.ids["p3"], known.ids["vehicle"], 8, 16, 0.8, "PLATE"]]
-    assert len(rows) == len(mentions(known.ledger)) - 2  # the two in the message body
-    assert counts["Person"] == 1 and counts["Vehicle"] == 1  # linked, not duplicated
+    from_posts = [m for m in mentions(known.ledger) if m["source"].startswith("post-")]
+    assert len(rows) == len(from_posts)
+    assert counts["Person"] == 2 and counts["Vehicle"] == 1  # linked, not duplicated

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from spacy.tokens import Span
 
-from ingest.mentions.gazetteer import Gazetteer, build, flight_key, fold, phrase_matcher
+from ingest.mentions.flights import Leg, flight_key
+from ingest.mentions.flights import find as find_flights
+from ingest.mentions.gazetteer import Gazetteer, build, fold, phrase_matcher
 from ingest.mentions.nlp import known_names, load_pipeline, speaks
 from ingest.mentions.reading import NodeRow, Text
 from ingest.mentions.rules import blocked, find
@@ -75,6 +77,19 @@ def test_flight_numbers_normalise_like_manifests() -> None:
     assert flight_key("12 34") is None and flight_key("KL0") is None
 
 
+def test_a_flight_is_dated_only_by_a_date_on_its_own_line() -> None:
+    may = datetime(2024, 5, 14, 6, tzinfo=UTC)
+    legs = {"KL1234": [Leg("trip-may", may, frozenset({"person-1"}))]}
+
+    def found(text: str) -> list[str]:
+        post = Text("post-1", "Post", text, WHEN, None, None)
+        return [m.target.id for m in find_flights(post, legs, {"person-1"})]
+
+    assert found("KL1234 AMS-LHR departs 2024-05-14 06:00") == ["trip-may"]
+    assert found("KL1234 AMS-LHR\nbooked 2024-05-14") == []  # undated; March is not May
+    assert found("KL1234 on 2024-05-15") == []
+
+
 def test_the_surer_method_wins_overlapping_text_and_urls_block_everything() -> None:
     target = Target("Person", "person-1")
     rule = Mention(0, 10, "PHONE", "rule", 0.95, Target("Phone", "phone-1"))
@@ -104,5 +119,8 @@ def test_names_match_folded_and_swapped_and_agreeing_models_raise_confidence() -
 
 def test_the_model_guesses_only_about_texts_in_its_language() -> None:
     nlp = load_pipeline(None)  # spacy.blank("en")
-    assert speaks(nlp, "en", "anything") and speaks(nlp, None, "Plain English text")
-    assert not speaks(nlp, "ja", "Tokyo") and not speaks(nlp, None, "消されるなこの思以下略")
+    assert speaks(nlp, "en", nlp("anything")) and not speaks(nlp, "ja", nlp("Tokyo"))
+    for untagged in ("Your booking is confirmed.", "See you there"):
+        assert speaks(nlp, None, nlp(untagged))
+    for untagged in ("Kun je even bellen?", "消されるなこの思以下略", "Running late"):
+        assert not speaks(nlp, None, nlp(untagged))
