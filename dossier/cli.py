@@ -300,6 +300,8 @@ def decide_undo(
 
 
 @decide_app.command("list")
-def decide_list(ctx: typer.Context) -> None:
+def decide_list(
+    ctx: typer.Context, fmt: Annotated[OutputFormat, typer.Option("--format")] = "table"
+) -> None:
     """Every decision, in force or undone."""
-    _run(lambda: linking.list_decisions(ctx.obj))
+    _run(lambda: linking.list_decisions(ctx.obj, fmt))

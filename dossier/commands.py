@@ -292,6 +292,10 @@ def demo(settings: Settings, scale: str, port: int, serve: bool) -> int:
     else:
         generate(scenario, scale, seed=7)
     _ingest_scenario(replace(settings, phone_region=settings.phone_region or "NL"), scenario)
+    from dossier import linking  # the linking stage imports spaCy and Splink: load on use
+
+    linking.resolve(settings, "duckdb", load_graph=False)
+    linking.mentions(settings, load_graph=False)
     graph_load(settings, rebuild=False)
     console.print(
         "try: dossier query 'MATCH (v:Vehicle) RETURN v.plate LIMIT 5'  ·  dossier search PLATE"

@@ -10,13 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 from dossier.commands import console
-from dossier.output import print_rows
+from dossier.output import OutputFormat, print_rows
 from dossier.settings import Settings
 from dossier.workspace import Workspace
 from graph.projection import project
 from ingest.mentions import extract_mentions
 from ingest.resolve.decisions import Decision, DecisionLog
-from ingest.resolve.explain import ExplainError, explain, profiles_of
+from ingest.resolve.explain import ExplainError, explain, find_profiles
 from ingest.resolve.records import resolve_records_csv
 from ingest.resolve.run import ResolutionReport, latest_tables, resolve_ledger
 from ingest.resolve.scoring import Engine
@@ -102,8 +102,8 @@ def decide(
     if tables is None:
         raise ExplainError("no resolution yet: run `dossier resolve` first")
     assignments = tables["assignments"]
-    side_a = profiles_of(assignments, a)
-    side_b = sorted({p for key in b for p in profiles_of(assignments, key)})
+    side_a = find_profiles(workspace.ledger, assignments, a)
+    side_b = sorted({p for key in b for p in find_profiles(workspace.ledger, assignments, key)})
     if kind == "split":  # what stays is the rest of the subject
         side_a = [p for p in side_a if p not in side_b]
     decision = DecisionLog(workspace.ledger.root).record(
@@ -124,16 +124,15 @@ def undo(settings: Settings, decision_id: str, reason: str) -> int:
     return resolve(settings, "duckdb")
 
 
-def list_decisions(settings: Settings) -> int:
+def list_decisions(settings: Settings, fmt: OutputFormat = "table") -> int:
     log = DecisionLog(Workspace(settings).ledger.root)
     active = {d.id for d in log.active()}
     rows = [
         [d.id, d.kind, d.analyst, d.at, "yes" if d.id in active else "no", d.reason]
         for d in log.all()
     ]
-    print_rows(
-        ["id", "kind", "analyst", "at", "active", "reason"], rows, "table", title="decisions"
-    )
+    columns = ["id", "kind", "analyst", "at", "active", "reason"]
+    print_rows(columns, rows, fmt, title="decisions")
     return 0
 
 

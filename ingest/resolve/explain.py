@@ -19,7 +19,7 @@ import pandas as pd
 from ingest.ledger import Ledger
 from ingest.resolve.cluster import LINKED
 from ingest.resolve.decisions import Decision, DecisionLog
-from ingest.resolve.run import latest_tables
+from ingest.resolve.run import KIND, latest_tables
 from ingest.resolve.scoring import PRIOR, comparisons
 from schemas.errors import DossierError
 
@@ -86,7 +86,7 @@ def explain(ledger: Ledger, a: str, b: str) -> Explanation:
     if tables is None:
         raise ExplainError("no resolution yet: run `dossier resolve` first")
     assignments: pd.DataFrame = tables["assignments"]
-    side_a, side_b = profiles_of(assignments, a), profiles_of(assignments, b)
+    side_a, side_b = find_profiles(ledger, assignments, a), find_profiles(ledger, assignments, b)
     rows = assignments.set_index("profile_id")
     result = Explanation(
         a=side_a,
@@ -105,6 +105,28 @@ def explain(ledger: Ledger, a: str, b: str) -> Explanation:
         if touched & (set(d.profiles_a) | set(d.profiles_b))
     ]
     return result
+
+
+def find_profiles(ledger: Ledger, assignments: pd.DataFrame, key: str) -> list[str]:
+    """The profiles a key names now; a subject ref that an earlier run handed out (and a
+    merge or split retired) names the profiles it held then."""
+    try:
+        return profiles_of(assignments, key)
+    except ExplainError:
+        for manifest in reversed(ledger.batches()):
+            if manifest.supersedes == KIND:
+                earlier = ledger.table(manifest, "assignments").select(
+                    ["profile_id", "subject_ref"]
+                )
+                columns = earlier.to_pydict()
+                held = [
+                    p
+                    for p, r in zip(columns["profile_id"], columns["subject_ref"], strict=True)
+                    if r == key
+                ]
+                if held:
+                    return sorted(held)
+        raise
 
 
 def profiles_of(assignments: pd.DataFrame, key: str) -> list[str]:

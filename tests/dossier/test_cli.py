@@ -107,6 +107,14 @@ def test_demo_runs_the_main_job_without_serving(tmp_path: Path) -> None:
         tmp_path, "query", "MATCH (s:Sighting) RETURN count(s) AS n", "--format", "json"
     )
     assert json_lines(out)[0]["n"] > 1000
+    code, out = run(
+        tmp_path,
+        "query",
+        "MATCH (s:Subject) WHERE s.records > 5 RETURN count(s) AS n",
+        "--format",
+        "json",
+    )
+    assert json_lines(out)[0]["n"] >= 5  # the demo resolved people across sources
 
 
 def test_bad_settings_are_clear_errors(tmp_path: Path) -> None:
@@ -181,3 +189,64 @@ def test_every_shared_sample_ingests_and_projects(
     [owner] = json_lines(out)
     code, out = run(tmp_path, "timeline", owner["id"], "--format", "json", env=backend_env)
     assert len(json_lines(out)) >= 12 + 104  # the Google fixes and the GPX track
+
+
+def test_resolve_explain_decide_undo(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    messages = samples_dir() / "messages"
+    code, out = run(tmp_path, "ingest", str(messages), "--owner", "Sam Owner", env=backend_env)
+    assert code in (0, 3), out
+    code, out = run(tmp_path, "resolve", env=backend_env)
+    assert code == 0 and "person profiles into" in out, out
+    code, out = run(tmp_path, "resolve", env=backend_env)
+    assert code == 0 and "resolution unchanged" in out
+    code, out = run(
+        tmp_path,
+        "query",
+        "MATCH (p:Person)-[r:RESOLVED_AS]->(s:Subject) "
+        "WHERE p.name = 'Sam Owner' RETURN s.ref AS ref, s.records AS n",
+        "--format",
+        "json",
+        env=backend_env,
+    )
+    owner = json_lines(out)
+    assert owner and all(row["n"] >= 1 for row in owner)
+    refs = sorted({row["ref"] for row in owner})
+    code, out = run(
+        tmp_path,
+        "query",
+        "MATCH (s:Subject) RETURN s.ref AS ref ORDER BY ref",
+        "--format",
+        "json",
+        env=backend_env,
+    )
+    other = next(row for row in json_lines(out) if row["ref"] not in refs)
+    code, out = run(tmp_path, "explain", refs[0], other["ref"], env=backend_env)
+    assert code == 0 and "different subjects" in out, out
+    code, out = run(
+        tmp_path,
+        "decide",
+        "merge",
+        refs[0],
+        other["ref"],
+        "--reason",
+        "same handset IMEI",
+        env=backend_env,
+    )
+    assert code == 0 and "recorded decision-" in out, out
+    decision = out.split("recorded ")[1].split(":")[0]
+    code, out = run(tmp_path, "explain", refs[0], other["ref"], env=backend_env)
+    assert "the same subject" in out and decision in out, out
+    code, out = run(
+        tmp_path, "decide", "undo", decision, "--reason", "IMEI misread", env=backend_env
+    )
+    assert code == 0, out
+    code, out = run(tmp_path, "explain", refs[0], other["ref"], env=backend_env)
+    assert "different subjects" in out, out
+    code, out = run(tmp_path, "decide", "list", "--format", "json", env=backend_env)
+    listed = {row["id"]: row for row in json_lines(out)}
+    assert listed[decision]["active"] == "no" and listed[decision]["kind"] == "merge"
+    assert any(row["reason"] == "IMEI misread" for row in listed.values())
+    code, out = run(tmp_path, "decide", "merge", refs[0], other["ref"], "--reason", " ")
+    assert code == 65 and "reason" in out
+    code, out = run(tmp_path, "explain", "nobody", other["ref"], env=backend_env)
+    assert code == 66 and "dossier search" in out
