@@ -26,7 +26,7 @@ from ingest.records import RecordBuilder, SourceRecord
 from schemas.model import default_model
 
 KIND = "mentions"
-EXTRACTOR_VERSION = "3"  # raise whenever the same inputs would give other mentions
+EXTRACTOR_VERSION = "4"  # raise whenever the same inputs would give other mentions
 BATCH_SIZE = 256
 # spaCy's memory grows with a text's length; past this, a (rare, long) message body is
 # still read by the rules in full, but names are looked for in its start only.

@@ -115,8 +115,10 @@ def _stop_words(lang: str) -> frozenset[str]:
 
 
 def _plausible(name: str) -> bool:
-    """A name has letters and is not an identifier the rules read (or refused)."""
-    return len(name) >= 2 and any(c.isalpha() for c in name) and not set(name) & set("@#/:")
+    """A name has letters, and no digits or signs of an identifier ("KT8YV2", a booking
+    reference the model took for a place; handles, tags and links the rules read)."""
+    letters = any(c.isalpha() for c in name)
+    return len(name) >= 2 and letters and not any(c.isdigit() or c in "@#/:" for c in name)
 
 
 def _target(label: str, name: str, gazetteer: Gazetteer) -> Target | None:

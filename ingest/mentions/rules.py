@@ -21,6 +21,7 @@ from schemas.errors import InvalidValue
 from schemas.types import REGISTRY
 
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+HASHTAG = re.compile(r"(?<![\w&])#\w+")  # not "C#" nor "&#39;"
 # Not after a letter, dot or "@": "@ana@host.social" is a handle, not the address ana@host.
 EMAIL = re.compile(
     r"(?<![\w.+@-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -34,8 +35,9 @@ PLATE_GROUPS = 4  # "AB-123-C", "12 ABC 3"; more groups are not one plate
 
 
 def blocked(text: str) -> list[tuple[int, int]]:
-    """URLs: "/@user/123" in a link is not a mention, nor any name inside it."""
-    return [match.span() for match in URL.finditer(text)]
+    """URLs and hashtags: "/@user/123" in a link is not a mention, nor any name inside
+    it; a tag ("#koffie") is kept as the post's tag, and models read tags as names."""
+    return [m.span() for pattern in (URL, HASHTAG) for m in pattern.finditer(text)]
 
 
 def find(text: Text, gazetteer: Gazetteer) -> Iterator[Mention]:

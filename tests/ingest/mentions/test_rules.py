@@ -44,6 +44,12 @@ def test_identifiers_are_found_with_exact_offsets() -> None:
     assert found[3].target.props == {"platform": "mastodon", "handle": "ann@fedi.example"}
 
 
+def test_links_and_hashtags_hold_no_mentions() -> None:
+    text = "see https://home.social/@ann/1 #ann@fedi.example #KL1234 C# &#64;bob"
+    assert blocked(text) == [(4, 30), (31, 35), (49, 56)]
+    assert _found(text, _gazetteer(), platform="twitter") == []
+
+
 def test_national_numbers_and_unknown_plates_and_flights_are_not_guessed() -> None:
     text = "Call 020 7946 0958 about XY-99-ZZ on flight KL1234."
     assert _found(text, _gazetteer()) == []
