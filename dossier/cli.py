@@ -30,6 +30,8 @@ decide_app = typer.Typer(
 app.add_typer(decide_app, name="decide")
 Engine = Annotated[str, typer.Option(help="duckdb (one machine) or spark (DOSSIER_SPARK_MASTER).")]
 Reason = Annotated[str, typer.Option(help="Why: shown wherever the decision applies.")]
+First = Annotated[str, typer.Argument(help="Subject ref, Person / Account id or profile id.")]
+Second = Annotated[str, typer.Argument(help="Another subject ref, Person / Account or profile id.")]
 err = Console(stderr=True)
 
 
@@ -239,11 +241,7 @@ def resolve(
 
 
 @app.command()
-def explain(
-    ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="A subject ref, Person / Account id or profile id.")],
-    b: Annotated[str, typer.Argument(help="Another one.")],
-) -> None:
+def explain(ctx: typer.Context, a: First, b: Second) -> None:
     """Why two records or subjects are, or are not, one person: shared identifiers, each
     comparison with its match weight, the probability, or the analyst's decision."""
     _run(lambda: linking.explain_pair(ctx.obj, a, b))
@@ -257,23 +255,13 @@ def mentions(ctx: typer.Context) -> None:
 
 
 @decide_app.command("merge")
-def decide_merge(
-    ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="Subject ref, Person / Account id or profile id.")],
-    b: Annotated[str, typer.Argument(help="The other one: it joins A.")],
-    reason: Reason,
-) -> None:
-    """These are the same person."""
+def decide_merge(ctx: typer.Context, a: First, b: Second, reason: Reason) -> None:
+    """These are the same person: B joins A."""
     _run(lambda: linking.decide(ctx.obj, "merge", a, [b], reason))
 
 
 @decide_app.command("separate")
-def decide_separate(
-    ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="Subject ref, Person / Account id or profile id.")],
-    b: Annotated[str, typer.Argument(help="The other one.")],
-    reason: Reason,
-) -> None:
+def decide_separate(ctx: typer.Context, a: First, b: Second, reason: Reason) -> None:
     """These are not the same person: the model may never join them."""
     _run(lambda: linking.decide(ctx.obj, "separate", a, [b], reason))
 
