@@ -10,12 +10,14 @@ import streamlit as st
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 SEARCH = PAGES_DIR / "search.py"
 ENTITY = PAGES_DIR / "entity.py"
+REVIEW = PAGES_DIR / "review.py"
 
 
 def pages() -> list[st.Page]:
     return [
         st.Page(SEARCH, title="Search", default=True),
         st.Page(ENTITY, title="Entity", url_path="entity"),
+        st.Page(REVIEW, title="Review links", url_path="review"),
     ]
 
 

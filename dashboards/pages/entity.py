@@ -1,4 +1,4 @@
-"""One entity's dossier: properties, timeline, map, co-presence and source records."""
+"""One entity's dossier: properties, resolved subject, timeline, map, co-presence, sources."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ CO_PRESENCE_COLUMNS = [
 SOURCE_COLUMNS = {
     "time": "time (UTC)", "kind": "kind", "place": "place", "locator": "locator",
     "source_path": "source file", "batch_id": "batch", "connector": "connector",
+}  # fmt: skip
+MEMBER_COLUMNS = [
+    ("caption", "Record"), ("birth_date", "Born"), ("source_path", "Source file"),
+    ("connector", "Connector"), ("method", "How"), ("probability", "p"), ("decision", "Decision"),
+]  # fmt: skip
+PLACED_COLUMNS = {
+    "source_path": "source file", "connector": "connector", "record_id": "record",
+    "method": "method", "probability": "probability", "decision": "decision",
 }  # fmt: skip
 MAX_RAW = 100  # expanders with raw records; the table lists every event
 
@@ -33,6 +41,10 @@ def render() -> None:
     st.subheader("Properties")
     table = pd.DataFrame({"property": list(properties), "value": map(str, properties.values())})
     st.dataframe(table, hide_index=True, width="stretch")
+    if data.resolves(node["type"]):
+        _resolved_as(entity_id)
+    elif node["type"] == "Subject":
+        _members(str(properties.get("ref", "")))
     events = data.events(entity_id)
     if events.empty:
         st.info("No events are linked to this entity.")
@@ -43,6 +55,44 @@ def render() -> None:
             _sources(shown)
     if data.has_co_presence(node["type"]):
         _co_presence(entity_id)
+
+
+def _resolved_as(entity_id: str) -> None:
+    """The subject this record resolved to, how, and the subject's other records."""
+    st.subheader("Resolved subject")
+    subjects = data.resolution(entity_id)
+    if subjects is None:
+        st.caption("No resolution yet: `dossier resolve` links the records of one person.")
+        return
+    if not subjects:
+        st.caption("Not in the latest resolution (no name to compare, or added since).")
+    for subject in subjects:
+        with st.container(key=f"subject-{subject.ref}"):
+            st.markdown(
+                f"**{subject.name or subject.ref}** · subject `{subject.ref}` · "
+                f"{subject.records} record(s)"
+            )
+            if st.button("Open subject", key=f"open-{subject.ref}"):
+                routes.open_entity(subject.id)
+            placed = subject.placed[list(PLACED_COLUMNS)].rename(columns=PLACED_COLUMNS)
+            st.dataframe(placed, hide_index=True, width="stretch")
+            if subject.others.empty:
+                st.caption("No other record resolved to this subject.")
+            else:
+                st.markdown("Other records of this subject")
+                components.entity_table(
+                    subject.others, MEMBER_COLUMNS, key=f"other-{subject.ref}",
+                    row_key="profile_id",
+                )  # fmt: skip
+
+
+def _members(ref: str) -> None:
+    st.subheader("Member records")
+    members = data.subject_members(ref)
+    if members.empty:
+        st.caption("No record resolves to this subject in the latest resolution.")
+        return
+    components.entity_table(members, MEMBER_COLUMNS, key="member", row_key="profile_id")
 
 
 def _timeline(entity_id: str, events: pd.DataFrame) -> pd.DataFrame:

@@ -1,22 +1,34 @@
-"""The whole app in headless Chromium: search a plate, open its dossier, and stay offline.
+"""The whole app in headless Chromium: search a plate, open its dossier, review a link,
+and stay offline.
 
 Streamlit serves `dossier/streamlit_main.py` on 127.0.0.1 from the dashboards folder (so
 `dashboards/.streamlit/config.toml` applies); every request the page makes is logged and
-none may leave the machine.
+none may leave the machine. The workspace also holds person records from three files,
+resolved as `dossier resolve` leaves them (see tests/dashboards/test_review.py).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.dashboards.conftest import APP, PLATE, REPO, Workspace
+from tests.dashboards.test_review import add_people
 from tests.support.browser import RequestLog, launch_browser, serve_streamlit
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
+REASON = "booked by an agent for two different travellers"
+
+
+@pytest.fixture
+def resolved(workspace: Workspace) -> Workspace:
+    """The workspace with person records added, resolved and loaded into the graph."""
+    add_people(workspace)
+    return workspace
 
 
 def search_and_open(page: Page, base_url: str) -> None:
@@ -29,8 +41,31 @@ def search_and_open(page: Page, base_url: str) -> None:
     page.wait_for_url("**/entity?id=vehicle-*")
 
 
-def test_search_open_dossier_offline(workspace: Workspace, tmp_path: Path) -> None:
+def review_keep_apart(page: Page, base_url: str, workspace: Workspace) -> None:
+    """Keep the most uncertain pair apart, with a reason; it is recorded in the ledger."""
+    page.goto(f"{base_url}/review")
+    expect(page.get_by_role("heading", name="Review links")).to_be_visible()
+    pairs = page.locator("[class*='st-key-pair-']")
+    expect(pairs).to_have_count(2)
+    first = pairs.first
+    expect(first).to_contain_text("Petra Zandmeijer")
+    expect(first).to_contain_text("probability 0.909")
+    expect(first.get_by_test_id("stTable")).to_have_count(2)  # the records, the comparisons
+    expect(first).to_contain_text("same given name, surname spelt differently")
+    first.get_by_label("Reason").fill(REASON)
+    first.get_by_role("button", name="Keep apart").click()
+    expect(page.get_by_text("Kept apart: ", exact=False)).to_be_visible()
+    expect(page.get_by_text("now in different subjects", exact=False)).to_be_visible()
+    expect(pairs).to_have_count(1)
+    log = workspace.root / "ledger" / "decisions.jsonl"
+    [decision] = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert (decision["kind"], decision["reason"]) == ("separate", REASON)
+    assert decision["analyst"] == "test-analyst"
+
+
+def test_dossier_and_review_offline(resolved: Workspace, tmp_path: Path) -> None:
     expect.set_options(timeout=TIMEOUT_MS)
+    workspace = resolved
     with (
         serve_streamlit(APP, workspace.env(), cwd=REPO / "dashboards") as base_url,
         sync_playwright() as playwright,
@@ -59,6 +94,11 @@ def test_search_open_dossier_offline(workspace: Workspace, tmp_path: Path) -> No
             page.set_viewport_size({"width": 1400, "height": 2800})
             page.wait_for_timeout(1000)  # let the charts redraw at the new size
             page.screenshot(path=str(tmp_path / "entity.png"))
+
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            review_keep_apart(page, base_url, workspace)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
             assert requests.non_loopback() == []
             assert any(url.startswith(base_url) for url in requests.urls)
         finally:
