@@ -122,15 +122,28 @@ class Ledger:
         """Write a batch computed from the ledger itself; it supersedes earlier ones of its
         kind. The same inputs (digest) and version give the same batch: a re-run is a no-op.
         `extras` are further tables the derivation keeps beside the batch (name -> table)."""
+        current = self.current_derived(kind, inputs_digest, version)
+        if current is not None:
+            return current
+        # The same inputs as an earlier, since superseded run (A, B, then A again): a new
+        # batch that comes after B, with an id of its own, so that the latest one counts.
         batch_id = _batch_id(inputs_digest, kind, version)
-        known = next((m for m in self.batches() if m.batch_id == batch_id), None)
-        if known is not None:
-            return known
+        repeats = sum(1 for m in self.batches() if m.batch_id.startswith(batch_id))
+        if repeats:
+            batch_id = f"{batch_id}-{repeats}"
         identity = _Identity(f"(derived: {kind})", inputs_digest, 0)
         return self._publish(batch_id, identity, kind, version, items, kind, extras)
 
     def latest_derived(self, kind: str) -> BatchManifest | None:
         return next((m for m in reversed(self.batches()) if m.supersedes == kind), None)
+
+    def current_derived(self, kind: str, inputs_digest: str, version: str) -> BatchManifest | None:
+        """The latest batch of a kind, if it was made from exactly these inputs and version:
+        then a new run would write the same thing, and need not run at all."""
+        latest = self.latest_derived(kind)
+        if latest and (latest.source_sha256, latest.connector_version) == (inputs_digest, version):
+            return latest
+        return None
 
     def _publish(
         self,

@@ -52,7 +52,7 @@ def extract_mentions(
     resolution = ledger.latest_derived("resolution")
     digest = inputs_digest(batches, resolution, model_name, include_bodies)
     texts = reading.texts(reading.newest_nodes(ledger, batches, reading.TEXT_TYPES), include_bodies)
-    existing = _existing(ledger, digest)
+    existing = ledger.current_derived(KIND, digest, EXTRACTOR_VERSION)
     if existing is not None:
         return summarise(ledger, existing, len(texts), unchanged=True)
     nlp = spacy_part.load_pipeline(model_name)
@@ -89,20 +89,6 @@ def inputs_digest(
         "bodies": include_bodies,
     }
     return hashlib.sha256(orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def _existing(ledger: Ledger, digest: str) -> BatchManifest | None:
-    """The batch `write_derived` would return for these inputs, found before any work."""
-    return next(
-        (
-            m
-            for m in ledger.batches()
-            if m.supersedes == KIND
-            and m.source_sha256 == digest
-            and m.connector_version == EXTRACTOR_VERSION
-        ),
-        None,
-    )
 
 
 def _records(

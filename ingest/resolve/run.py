@@ -59,7 +59,7 @@ def resolve_ledger(
     log = DecisionLog(ledger.root)
     sources = [m.batch_id for m in ledger.batches() if m.supersedes is None]
     digest = make_id(KIND, *sources, log.digest(), threshold, model_fingerprint())
-    known = next((m for m in ledger.batches() if m.batch_id == _batch_id(digest)), None)
+    known = ledger.current_derived(KIND, digest, MODEL_VERSION)
     if known is not None:
         return _unchanged(ledger, known, started)
     pairs, roots, outcome = _link(profiles, log, engine, threshold)
@@ -106,10 +106,6 @@ def model_fingerprint() -> str:
     modules = [cluster, model_input, score_pairs, fold]
     sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
-
-
-def _batch_id(digest: str) -> str:
-    return make_id("batch", digest, KIND, MODEL_VERSION)
 
 
 def _link(

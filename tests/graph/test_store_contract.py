@@ -171,3 +171,20 @@ def test_edges_carry_properties_and_derivations_replace_each_other(
     rebuilt = project(ledger, store, rebuild=True)
     assert rebuilt.batches == 2 and rebuilt.skipped == 1
     assert store.counts()["Subject"] == 1
+
+
+def test_a_derivation_repeated_after_another_is_the_latest(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    ledger = _loaded(store, tmp_path)
+    first = ledger.write_derived(
+        "resolution", "inputs-A", "1", [_subject_record("SA", ["KX1"], 0.9)]
+    )
+    ledger.write_derived("resolution", "inputs-B", "1", [_subject_record("SB", ["KX1"], 0.9)])
+    again = ledger.write_derived(
+        "resolution", "inputs-A", "1", [_subject_record("SA", ["KX1"], 0.9)]
+    )
+    assert again.seq > first.seq and again.batch_id != first.batch_id
+    assert ledger.current_derived("resolution", "inputs-A", "1") == again
+    project(ledger, store)
+    assert store.read("MATCH (s:Subject) RETURN s.ref").rows == [["SA"]]
