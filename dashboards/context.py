@@ -21,3 +21,4 @@ class AppContext:
     ledger: Ledger
     audit: AuditFn  # audit(action, details): every view is recorded
     backend: str  # shown in the sidebar so analysts know which graph they see
+    analyst: str = "analyst"  # who decides: recorded on analyst decisions

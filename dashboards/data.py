@@ -209,14 +209,8 @@ def resolves(entity_type: str) -> bool:
 
 
 def analyst() -> str:
-    """Who decides: the analyst of the app's settings, the name the audit trail records.
-
-    The context carries it only through the audit function's owner (the workspace);
-    an `analyst` field on the context, when there is one, comes first."""
-    context = _context()
-    named = getattr(context, "analyst", None)
-    settings = getattr(getattr(context.audit, "__self__", None), "settings", None)
-    return str(named or getattr(settings, "analyst", None) or "analyst")
+    """Who decides: the analyst of the app's settings (DOSSIER_ANALYST)."""
+    return _context().analyst
 
 
 def review_queue() -> pd.DataFrame | None:

@@ -56,7 +56,11 @@ def main() -> None:
         st.error(f"The app cannot open the graph: {exc}")
         st.stop()
     workspace = opened.workspace
-    app.run(AppContext(opened.store, workspace.ledger, workspace.audit, settings.graph))
+    app.run(
+        AppContext(
+            opened.store, workspace.ledger, workspace.audit, settings.graph, settings.analyst
+        )
+    )
 
 
 main()

@@ -125,7 +125,7 @@ def app(people: Workspace) -> Iterator[Reopen]:
         workspace = AppWorkspace(Settings(workspace=people.root, analyst=ANALYST))
         store = EmbeddedStore(workspace.embedded_path, default_model(), read_only=True)
         opened.append(store)
-        context = AppContext(store, workspace.ledger, workspace.audit, "embedded")
+        context = AppContext(store, workspace.ledger, workspace.audit, "embedded", ANALYST)
         data.use(context)
         st.session_state.clear()  # a new visit: views are audited again
         return context
@@ -253,7 +253,7 @@ def test_nothing_to_review_before_resolution(workspace: Workspace) -> None:
     app_workspace = AppWorkspace(settings)
     store = EmbeddedStore(app_workspace.embedded_path, default_model(), read_only=True)
     try:
-        data.use(AppContext(store, app_workspace.ledger, app_workspace.audit, "embedded"))
+        data.use(AppContext(store, app_workspace.ledger, app_workspace.audit, "embedded", ANALYST))
         assert data.review_queue() is None
         assert data.resolution(workspace.vehicle_id) is None
     finally:
