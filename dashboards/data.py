@@ -28,10 +28,11 @@ from graph import queries
 from graph.embedded import EmbeddedStore
 from graph.projection import project
 from graph.store import GraphStore
+from ingest.resolve import apply
 from ingest.resolve.cluster import AMBIGUOUS, BLOCKED, SEPARATED
 from ingest.resolve.decisions import Decision, DecisionLog
 from ingest.resolve.explain import explain
-from ingest.resolve.run import THRESHOLD, latest_tables, resolve_ledger
+from ingest.resolve.run import THRESHOLD, latest_tables
 from ingest.resolve.scoring import PRIOR
 from ingest.sources import source_records
 from schemas.errors import DossierError
@@ -258,11 +259,8 @@ def decide(kind: str, a: str, b: str, reason: str) -> Applied:
         raise ReasonMissing()
     context = _context()
     with _read_lock:  # no session reads the graph while it changes
-        decision = DecisionLog(context.ledger.root).record(
-            Decision(kind, analyst(), reason.strip(), [a], [b])
-        )
+        decision, report = apply.decide(context.ledger, kind, a, [b], analyst(), reason)
         context.audit("decide", {"decision": decision.id, "kind": kind, "a": a, "b": b})
-        report = resolve_ledger(context.ledger)
         with _writable(context) as store:
             projection = project(context.ledger, store)
     st.cache_data.clear()  # every cached read may show the old subjects

@@ -15,10 +15,11 @@ from dossier.settings import Settings
 from dossier.workspace import Workspace
 from graph.projection import project
 from ingest.mentions import extract_mentions
+from ingest.resolve import apply
 from ingest.resolve.decisions import Decision, DecisionLog
-from ingest.resolve.explain import ExplainError, explain, find_profiles
+from ingest.resolve.explain import ExplainError, explain
 from ingest.resolve.records import resolve_records_csv
-from ingest.resolve.run import ResolutionReport, latest_tables, resolve_ledger
+from ingest.resolve.run import ResolutionReport, resolve_ledger
 from ingest.resolve.scoring import Engine
 
 
@@ -93,35 +94,25 @@ def explain_pair(settings: Settings, a: str, b: str) -> int:
     return 0
 
 
-def decide(
-    settings: Settings, kind: str, a: str, b: list[str], reason: str, apply: bool = True
-) -> int:
+def decide(settings: Settings, kind: str, a: str, b: list[str], reason: str) -> int:
     """Record a merge, separate (not the same) or split, then apply it."""
     workspace = Workspace(settings)
-    tables = latest_tables(workspace.ledger)
-    if tables is None:
-        raise ExplainError("no resolution yet: run `dossier resolve` first")
-    assignments = tables["assignments"]
-    side_a = find_profiles(workspace.ledger, assignments, a)
-    side_b = sorted({p for key in b for p in find_profiles(workspace.ledger, assignments, key)})
-    if kind == "split":  # what stays is the rest of the subject
-        side_a = [p for p in side_a if p not in side_b]
-    decision = DecisionLog(workspace.ledger.root).record(
-        Decision(kind, settings.analyst, reason, side_a, side_b)
-    )
-    console.print(f"recorded {decision.describe()}", highlight=False, soft_wrap=True)
-    workspace.audit("decide", {"decision": decision.id, "kind": kind})
-    return resolve(settings, "duckdb") if apply else 0
+    decision, report = apply.decide(workspace.ledger, kind, a, b, settings.analyst, reason)
+    return _applied(workspace, decision, report)
 
 
 def undo(settings: Settings, decision_id: str, reason: str) -> int:
     workspace = Workspace(settings)
-    decision = DecisionLog(workspace.ledger.root).record(
-        Decision("undo", settings.analyst, reason, undoes=decision_id)
-    )
+    decision, report = apply.undo(workspace.ledger, decision_id, settings.analyst, reason)
+    return _applied(workspace, decision, report)
+
+
+def _applied(workspace: Workspace, decision: Decision, report: ResolutionReport) -> int:
     console.print(f"recorded {decision.describe()}", highlight=False, soft_wrap=True)
-    workspace.audit("decide", {"decision": decision.id, "kind": "undo"})
-    return resolve(settings, "duckdb")
+    workspace.audit("decide", {"decision": decision.id, "kind": decision.kind})
+    _print_resolution(report)
+    _load(workspace)
+    return 0
 
 
 def list_decisions(settings: Settings, fmt: OutputFormat = "table") -> int:
