@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, components, data, routes
+from dashboards import charts, components, data, linking_data, routes
 
 CO_PRESENCE_COLUMNS = [
     ("type", "Type"), ("caption", "Seen with"), ("times", "Times"), ("places", "Places"),
@@ -41,7 +41,7 @@ def render() -> None:
     st.subheader("Properties")
     table = pd.DataFrame({"property": list(properties), "value": map(str, properties.values())})
     st.dataframe(table, hide_index=True, width="stretch")
-    if data.resolves(node["type"]):
+    if linking_data.resolves(node["type"]):
         _resolved_as(entity_id)
     elif node["type"] == "Subject":
         _members(str(properties.get("ref", "")))
@@ -60,7 +60,7 @@ def render() -> None:
 def _resolved_as(entity_id: str) -> None:
     """The subject this record resolved to, how, and the subject's other records."""
     st.subheader("Resolved subject")
-    subjects = data.resolution(entity_id)
+    subjects = linking_data.resolution(entity_id)
     if subjects is None:
         st.caption("No resolution yet: `dossier resolve` links the records of one person.")
         return
@@ -88,7 +88,7 @@ def _resolved_as(entity_id: str) -> None:
 
 def _members(ref: str) -> None:
     st.subheader("Member records")
-    members = data.subject_members(ref)
+    members = linking_data.subject_members(ref)
     if members.empty:
         st.caption("No record resolves to this subject in the latest resolution.")
         return

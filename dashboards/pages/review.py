@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import data
+from dashboards import linking_data
 from schemas.errors import DossierError
 
 SIDES = [
@@ -26,7 +26,7 @@ def render() -> None:
     done = st.session_state.pop(CONFIRMATION, None)
     if done:
         st.success(done)
-    queue = data.review_queue()
+    queue = linking_data.review_queue()
     if queue is None:
         st.info(
             "Nothing to review yet: run `dossier resolve` to link the records that describe "
@@ -36,9 +36,9 @@ def render() -> None:
     if queue.empty:
         st.info("No pair waits for review: every link is clear of the threshold or decided.")
         return
-    shown = queue.head(data.REVIEW_LIMIT)
+    shown = queue.head(linking_data.REVIEW_LIMIT)
     st.caption(
-        f"{len(queue)} pair(s) near the threshold ({data.THRESHOLD:.2f}) or set aside by "
+        f"{len(queue)} pair(s) near the threshold ({linking_data.THRESHOLD:.2f}) or set aside by "
         f"clustering, most uncertain first; {len(shown)} shown. A decision needs a reason "
         "and is applied at once."
     )
@@ -47,7 +47,7 @@ def render() -> None:
 
 
 def _pair(a: str, b: str) -> None:
-    evidence = data.pair_evidence(a, b)
+    evidence = linking_data.pair_evidence(a, b)
     with st.container(border=True, key=f"pair-{a}-{b}"):
         probability = "-" if evidence.probability is None else f"{evidence.probability:.3f}"
         weight = evidence.levels["weight"].sum()
@@ -70,7 +70,7 @@ def _pair(a: str, b: str) -> None:
             _decide("merge" if merge else "separate", evidence, reason)
 
 
-def _side_by_side(evidence: data.PairEvidence) -> pd.DataFrame:
+def _side_by_side(evidence: linking_data.PairEvidence) -> pd.DataFrame:
     rows = [(label, _cell(evidence.a[name]), _cell(evidence.b[name])) for name, label in SIDES]
     rows.append(("shared", ", ".join(evidence.shared) or "nothing", ""))
     return pd.DataFrame(rows, columns=["", "record A", "record B"])
@@ -86,10 +86,10 @@ def _weight(weight: float | None) -> str:
     return "no evidence" if weight is None or pd.isna(weight) else f"{weight:+.1f}"
 
 
-def _decide(kind: str, evidence: data.PairEvidence, reason: str) -> None:
+def _decide(kind: str, evidence: linking_data.PairEvidence, reason: str) -> None:
     a, b = evidence.a, evidence.b
     try:
-        applied = data.decide(kind, a["profile_id"], b["profile_id"], reason)
+        applied = linking_data.decide(kind, a["profile_id"], b["profile_id"], reason)
     except DossierError as exc:
         st.error(f"Not recorded: {exc}")
         return

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, linking_data
 from dashboards.context import AppContext
 from dossier.settings import Settings
 from dossier.workspace import Workspace as AppWorkspace
@@ -144,7 +144,7 @@ def app(people: Workspace) -> Iterator[Reopen]:
 def test_queue_lists_pairs_near_the_threshold_most_uncertain_first(
     people: Workspace, app: Reopen
 ) -> None:
-    queue = data.review_queue()
+    queue = linking_data.review_queue()
     assert queue is not None
     ids = profiles(people)
     found = [
@@ -161,7 +161,7 @@ def test_queue_lists_pairs_near_the_threshold_most_uncertain_first(
 def test_evidence_sets_the_records_side_by_side(people: Workspace, app: Reopen) -> None:
     ids = profiles(people)
     a, b = ids["Petra Zandmeer"]["profile_id"], ids["Petra Z"]["profile_id"]
-    evidence = data.pair_evidence(a, b)
+    evidence = linking_data.pair_evidence(a, b)
     assert (evidence.a["name"], evidence.b["name"]) == ("Petra Zandmeer", "Petra Z")
     assert (evidence.a["birth_date"], evidence.b["birth_date"]) == ("1990-04-12", "1985-07-30")
     assert evidence.a["source_path"].endswith("manifest.csv")
@@ -183,7 +183,9 @@ def test_keep_apart_is_recorded_and_applied(people: Workspace, app: Reopen) -> N
     ids = profiles(people)
     a, b = ids["Petra Zandmeer"], ids["Petra Zandmeijer"]
     assert a["subject_ref"] == b["subject_ref"]
-    applied = data.decide("separate", a["profile_id"], b["profile_id"], " booked by an agent ")
+    applied = linking_data.decide(
+        "separate", a["profile_id"], b["profile_id"], " booked by an agent "
+    )
     assert not applied.together
     assert applied.batches == 1  # the new resolution batch went into the graph
     [decision] = DecisionLog(people.root / "ledger").all()
@@ -196,9 +198,9 @@ def test_keep_apart_is_recorded_and_applied(people: Workspace, app: Reopen) -> N
     assert [(e["decision"], e["analyst"]) for e in decided] == [(decision.id, ANALYST)]
 
     context = app()  # the app's next run: a fresh graph
-    queue = data.review_queue()
+    queue = linking_data.review_queue()
     assert queue is not None and len(queue) == 1  # the decided pair left the queue
-    [subject] = data.resolution(a["node_id"]) or []
+    [subject] = linking_data.resolution(a["node_id"]) or []
     assert subject.others.empty
     assert subject.ref == after["Petra Zandmeer"]["subject_ref"]
     node = queries.get_node(context.store, a["node_id"])
@@ -209,18 +211,20 @@ def test_merge_joins_the_subjects_in_the_graph(people: Workspace, app: Reopen) -
     ids = profiles(people)
     a, b = ids["Petra Z"], ids["Petra Zandmeer"]
     assert a["subject_ref"] != b["subject_ref"]
-    applied = data.decide("merge", a["profile_id"], b["profile_id"], "same phone, typo in date")
+    applied = linking_data.decide(
+        "merge", a["profile_id"], b["profile_id"], "same phone, typo in date"
+    )
     assert applied.together
 
     context = app()
-    [subject] = data.resolution(a["node_id"]) or []
+    [subject] = linking_data.resolution(a["node_id"]) or []
     assert subject.records == 3  # Zandmeijer stays linked to Zandmeer
     assert sorted(subject.others.caption) == ["Petra Zandmeer", "Petra Zandmeijer"]
     assert subject.placed.method.tolist() == ["analyst"]
     assert "merge by test-analyst" in subject.placed.decision.iloc[0]
     graph_subject = queries.get_node(context.store, subject.id)
     assert (graph_subject["ref"], graph_subject["records"]) == (subject.ref, 3)
-    queue = data.review_queue()
+    queue = linking_data.review_queue()
     assert queue is not None  # the merged pair left it; Zandmeer / Zandmeijer is still open
     assert [{*pair} for pair in zip(queue.a, queue.b, strict=True)] == [
         {ids["Petra Zandmeer"]["profile_id"], ids["Petra Zandmeijer"]["profile_id"]}
@@ -230,17 +234,17 @@ def test_merge_joins_the_subjects_in_the_graph(people: Workspace, app: Reopen) -
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_decision_needs_a_reason(people: Workspace, app: Reopen, reason: str) -> None:
     ids = profiles(people)
-    with pytest.raises(data.ReasonMissing):
-        data.decide("separate", ids["Petra Z"]["profile_id"], ids["Jan de Vries"]["profile_id"],
-                    reason)  # fmt: skip
+    pz, jan = ids["Petra Z"]["profile_id"], ids["Jan de Vries"]["profile_id"]
+    with pytest.raises(linking_data.ReasonMissing):
+        linking_data.decide("separate", pz, jan, reason)
     with pytest.raises(DossierError, match="unknown decision"):
-        data.decide("split", ids["Petra Z"]["profile_id"], ids["Jan de Vries"]["profile_id"], "x")
+        linking_data.decide("split", pz, jan, "x")
     assert DecisionLog(people.root / "ledger").all() == []
 
 
 def test_subject_lists_its_member_records_with_sources(people: Workspace, app: Reopen) -> None:
     ref = profiles(people)["Petra Zandmeer"]["subject_ref"]
-    members = data.subject_members(ref)
+    members = linking_data.subject_members(ref)
     assert sorted(members.caption) == ["Petra Zandmeer", "Petra Zandmeijer"]
     sources = {Path(p).name: c for p, c in zip(members.source_path, members.connector, strict=True)}
     assert sources == {"manifest.csv": "test-manifest", "booking.csv": "test-booking"}
@@ -254,8 +258,8 @@ def test_nothing_to_review_before_resolution(workspace: Workspace) -> None:
     store = EmbeddedStore(app_workspace.embedded_path, default_model(), read_only=True)
     try:
         data.use(AppContext(store, app_workspace.ledger, app_workspace.audit, "embedded", ANALYST))
-        assert data.review_queue() is None
-        assert data.resolution(workspace.vehicle_id) is None
+        assert linking_data.review_queue() is None
+        assert linking_data.resolution(workspace.vehicle_id) is None
     finally:
         store.close()
 
