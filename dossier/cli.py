@@ -225,7 +225,7 @@ def resolve(
         list[str] | None,
         typer.Option(
             help="With --records: FIELD=COLUMN, fields given_name, surname, full_name, "
-            "date_of_birth, phone, email, document (default: same-named columns)."
+            "date_of_birth, phone, email, document, postcode, city (default: same names)."
         ),
     ] = None,
     engine: Engine = "duckdb",

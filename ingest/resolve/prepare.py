@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ingest.resolve.names import name_parts
+from ingest.resolve.names import fold, name_parts
 
 MODEL_COLUMNS = [
     "unique_id",
@@ -24,6 +24,8 @@ MODEL_COLUMNS = [
     "dob",
     "ids",
     "docs",
+    "postcode",
+    "city",
 ]
 
 
@@ -33,13 +35,17 @@ def model_input(
     birth_dates: Iterable[str | None],
     identifiers: Iterable[list[str]],
     documents: Iterable[list[str]],
+    addresses: Iterable[tuple[str | None, str | None]] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rows the model can compare, and the ids it cannot: no name and no identifier, or a
-    name of several people ("Xenia & Rosa"). Those stay subjects of their own."""
+    name of several people ("Xenia & Rosa"). Those stay subjects of their own.
+    `addresses` are (postcode, city) pairs where the records have them."""
     rows, alone = [], []
+    places = iter(addresses) if addresses is not None else None
     for uid, name, dob, idents, docs in zip(
         ids, names, birth_dates, identifiers, documents, strict=True
     ):
+        postcode, city = next(places) if places is not None else (None, None)
         parts = name_parts(name)
         if parts.group or (parts.folded is None and not idents and not docs):
             alone.append(uid)
@@ -57,11 +63,20 @@ def model_input(
                 dob or None,
                 list(idents) or None,
                 list(docs) or None,
+                _postcode(postcode),
+                fold(city) if city else None,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
     frame["name_people"] = _people_per_name(frame)
     return frame, alone
+
+
+def _postcode(text: str | None) -> str | None:
+    """Postcodes compare without spaces and case ("1017 AB" = "1017ab")."""
+    if not text:
+        return None
+    return "".join(text.split()).upper() or None
 
 
 def _people_per_name(frame: pd.DataFrame) -> pd.Series:

@@ -24,7 +24,17 @@ from ingest.resolve.scoring import Engine, score_pairs
 from schemas.errors import DossierError, InvalidValue
 from schemas.types import phone_e164
 
-FIELDS = ("given_name", "surname", "full_name", "date_of_birth", "phone", "email", "document")
+FIELDS = (
+    "given_name",
+    "surname",
+    "full_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "document",
+    "postcode",
+    "city",
+)
 NAME_FIELDS = ("given_name", "surname", "full_name")
 THRESHOLD = 0.9
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -150,6 +160,7 @@ def _record(
         "dob": _birth_date(fields.get("date_of_birth", "")),
         "identifiers": identifiers,
         "documents": [f"doc:{fields['document'].upper()}"] if fields.get("document") else [],
+        "address": (fields.get("postcode") or None, fields.get("city") or None),
     }
 
 
@@ -205,6 +216,7 @@ def _cluster(
         [r["dob"] for r in records.values()],
         [r["identifiers"] for r in records.values()],
         [r["documents"] for r in records.values()],
+        [r["address"] for r in records.values()],
     )
     pairs = score_pairs(frame, engine, floor=threshold)
     links = [

@@ -88,6 +88,22 @@ def dob_comparison() -> ComparisonCreator:
     )
 
 
+def address_comparison() -> ComparisonCreator:
+    """Where the records give an address (CSV records): a postcode names a few streets,
+    a city many people; neither is strong, and people move, so a difference costs little."""
+    return CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)"
+            ).configure(is_null_level=True, label_for_charts="an address is missing"),
+            _level(cll.ExactMatchLevel("postcode"), "same postcode", 0.6, 0.001),
+            _level(cll.ExactMatchLevel("city"), "same city", 0.25, 0.05),
+            _level(cll.ElseLevel(), "different address", 0.15, 0.949),
+        ],
+    )
+
+
 def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
     return CustomComparison(
         output_column_name=column,
@@ -108,6 +124,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         _shared("ids", "phone, e-mail address, handle or device", 0.6, 1e-6),
         # A travel document in common is close to proof.
         _shared("docs", "identity document", 0.95, 1e-8),
+        address_comparison(),
     ]
 
 
