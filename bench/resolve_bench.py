@@ -4,9 +4,10 @@
 records once (cached under bench/out, see `bench.person_records`), then resolves them
 twice, each in a fresh child process so that its peak memory is its own:
 
-- baseline: plain Splink on DuckDB — the frame `model_input` prepares, a `Linker` with
-  the same `settings()` (comparisons, fixed weights, blocking rules), `predict` at 0.9
-  and Splink's connected components at 0.9;
+- baseline: plain Splink on DuckDB — the frame `model_input` prepares from the same
+  columns (names, date of birth, phone, e-mail, document, city), a `Linker` with the same
+  `settings()` (comparisons, fixed weights, blocking rules), `predict` at 0.9 and
+  Splink's connected components at 0.9;
 - ours: `resolve_records_csv`, reading and checking the CSV, scoring with the same model
   and clustering under date-of-birth constraints, writing `record_id,cluster_id`.
 
@@ -113,8 +114,9 @@ def run_splink(records_csv: Path, out: Path) -> dict[str, Any]:
     ]
     documents = [[f"doc:{d.upper()}"] if d else [] for d in table.document]
     births = table.date_of_birth.where(table.date_of_birth != "", None)
-    frame, _alone = model_input(table.record_id, names, births, identifiers, documents)
-    del table, identifiers, documents
+    addresses = [(None, city or None) for city in table.city]
+    frame, _alone = model_input(table.record_id, names, births, identifiers, documents, addresses)
+    del table, identifiers, documents, addresses
     api = DuckDBAPI()
     linker = Linker(api.register(frame), settings(), log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
