@@ -49,6 +49,7 @@ SNIFFED = ("social", "messages/sms", "messages/mail")
 LOCATIONS = ("travel/google", "travel/gpx")
 MAPPED = (("travel/manifests", "passenger_manifest"), ("messages/cdr", "asterisk_cdr"))
 LOOK_ALIKES = ("namesake", "family_phone")
+VARIANTS = ("transliteration", "nickname", "name_order")  # one person, several names
 GOAL_F1 = 0.98
 _OWNER = re.compile(r"^\(owner of (.+)\)$")
 _GROUP = re.compile(r"&|\+|/|\band\b|\ben\b", re.IGNORECASE)
@@ -68,6 +69,7 @@ class Truth:
     holders: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     names: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
     look_alikes: dict[str, list[set[str]]] = field(default_factory=lambda: defaultdict(list))
+    variants: dict[str, str] = field(default_factory=dict)  # person -> kind of hard case
 
     @classmethod
     def load(cls, path: Path) -> Truth:
@@ -78,6 +80,8 @@ class Truth:
         for case in doc["hard_cases"]:
             if case["kind"] in LOOK_ALIKES:
                 truth.look_alikes[case["kind"]].append(set(case["person_ids"]))
+            elif case["kind"] in VARIANTS:
+                truth.variants.update(dict.fromkeys(case["person_ids"], case["kind"]))
         return truth
 
     def _add(self, identity: dict[str, Any]) -> None:
@@ -336,6 +340,9 @@ def _print_errors(frame: pd.DataFrame, evident: pd.DataFrame, truth: Truth, show
     if len(kinds):
         print(dict(Counter(kinds.kind)))
         print(markdown(kinds.head(shown)))
+    planted = evident[evident.truth.isin(truth.variants)]
+    print("\nplanted name variants (transliteration, nickname, name order), by subject:")
+    print(markdown(_subjects(planted).assign(kind=lambda t: t.truth.map(truth.variants))))
     missed = missed_people(evident)
     print(f"\nmissed: {missed.truth.nunique():,} people split over several subjects")
     if len(missed):
