@@ -125,7 +125,26 @@ def _one_per_profile(frame: pd.DataFrame) -> pd.DataFrame:
         identifiers=("identifiers", _union),
         documents=("documents", _union),
     )
-    return pooled.reset_index()[PROFILE_COLUMNS]
+    return _one_per_phone(pooled.reset_index()[PROFILE_COLUMNS])
+
+
+def _one_per_phone(frame: pd.DataFrame) -> pd.DataFrame:
+    """A phone book that saves two numbers under one name ("Mara", or two namesakes) may
+    mean two people: each number becomes a profile of its own, so that the name cannot
+    bridge them. Other evidence can still bring them together. Owners (unnamed) are one
+    person by definition and stay whole."""
+    rows = []
+    for row in frame.to_dict("records"):
+        phones = [i for i in row["identifiers"] if i.startswith("phone:")]
+        named = isinstance(row["name"], str) and not row["name"].startswith("(")
+        if row["node_type"] != "Person" or not named or len(phones) < 2:
+            rows.append(row)
+            continue
+        others = [i for i in row["identifiers"] if not i.startswith("phone:")]
+        for phone in phones:
+            profile = make_id("profile", row["source_path"], row["node_id"], phone)
+            rows.append({**row, "profile_id": profile, "identifiers": sorted([*others, phone])})
+    return pd.DataFrame(rows, columns=PROFILE_COLUMNS)
 
 
 def _items(value: object) -> list[str]:

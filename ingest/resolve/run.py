@@ -129,8 +129,9 @@ def _link(
         p: b if isinstance(b, str) else None
         for p, b in zip(profiles.profile_id, profiles.birth_date, strict=True)
     }
+    documents = dict(zip(profiles.profile_id, profiles.documents, strict=True))
     roots, outcome = cluster(
-        list(profiles.profile_id), links, dobs, threshold, constraints(log.active())
+        list(profiles.profile_id), links, dobs, threshold, constraints(log.active()), documents
     )
     return _compact(pairs), roots, outcome
 

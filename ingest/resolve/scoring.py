@@ -81,7 +81,19 @@ def dob_comparison() -> ComparisonCreator:
             cll.NullLevel("dob"),
             _level(cll.ExactMatchLevel("dob"), "same date of birth", 0.92, 0.0002),
             _level(
-                cll.DamerauLevenshteinLevel("dob", 1), "date of birth one typo apart", 0.05, 0.002
+                cll.Or(
+                    cll.DamerauLevenshteinLevel("dob", 1),
+                    # day and month swapped (US against European order); substr is
+                    # 1-based in DuckDB and Spark alike
+                    cll.CustomLevel(
+                        "substr(dob_l, 1, 5) = substr(dob_r, 1, 5) "
+                        "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+                        "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+                    ),
+                ),
+                "date of birth one typo apart, or day and month swapped",
+                0.05,
+                0.002,
             ),
             _level(cll.ElseLevel(), "different dates of birth", 0.03, 0.9978),
         ],

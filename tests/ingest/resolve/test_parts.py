@@ -123,3 +123,14 @@ def test_decision_log_undo_and_errors(tmp_path: Path) -> None:
     with pytest.raises(DecisionError, match="share records"):
         log.record(Decision("separate", "ana", "x", ["a"], ["a"]))
     assert len(log.all()) == 3  # refused decisions leave no trace
+
+
+def test_two_passports_are_two_people_unless_an_analyst_says_otherwise() -> None:
+    dobs = {"a": "1963-04-24", "b": "1963-04-24"}
+    docs = {"a": ["doc:passport:NL:NC1729317"], "b": ["doc:passport:DE:WC5865683"]}
+    links = [Link("a", "b", 0.999)]
+    roots, outcome = cluster(list(dobs), links, dobs, 0.9, None, docs)
+    assert roots["a"] != roots["b"] and outcome[("a", "b")] == BLOCKED
+    merged = constraints([Decision("merge", "ana", "dual national", ["a"], ["b"], id="d")])
+    roots, _ = cluster(list(dobs), links, dobs, 0.9, merged, docs)
+    assert roots["a"] == roots["b"]
