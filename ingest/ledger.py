@@ -77,12 +77,20 @@ class Ledger:
         self.root = root
         self.batches_dir = root / "batches"
         self.staging_dir = root / ".staging"
+        self._cached: tuple[tuple[int, int, str], list[BatchManifest]] | None = None
 
     def batches(self) -> list[BatchManifest]:
-        if not self.batches_dir.exists():
+        """Every published batch in ledger order. Read again only when the folder changed
+        (a batch is published by a rename into it): ingesting N files asks N times."""
+        try:
+            names = os.listdir(self.batches_dir)
+            stamp = (self.batches_dir.stat().st_mtime_ns, len(names), max(names, default=""))
+        except FileNotFoundError:
             return []
-        manifests = [BatchManifest.load(p / MANIFEST) for p in self.batches_dir.iterdir()]
-        return sorted(manifests, key=lambda m: m.seq)
+        if self._cached is None or self._cached[0] != stamp:
+            manifests = [BatchManifest.load(self.batches_dir / n / MANIFEST) for n in names]
+            self._cached = (stamp, sorted(manifests, key=lambda m: m.seq))
+        return list(self._cached[1])
 
     def find(self, source: SourceFile, connector: str, version: str) -> BatchManifest | None:
         """The batch that already holds exactly this content read by this connector version."""
