@@ -25,7 +25,7 @@ from ingest.resolve import apply
 from ingest.resolve.cluster import AMBIGUOUS, BLOCKED, SEPARATED
 from ingest.resolve.decisions import Decision, DecisionLog
 from ingest.resolve.explain import explain
-from ingest.resolve.run import THRESHOLD, latest_tables
+from ingest.resolve.run import THRESHOLD, latest_tables, present
 from ingest.resolve.scoring import PRIOR
 from schemas.errors import DossierError
 
@@ -227,7 +227,7 @@ def _profile(rows: pd.DataFrame, profile_id: str) -> dict[str, Any]:
     row = rows.loc[profile_id]
     fields = ("node_id", "node_type", "name", "birth_date", "source_path", "connector",
               "record_id", "subject_ref")  # fmt: skip
-    profile = {name: _present(row[name]) for name in fields}
+    profile = {name: present(row[name]) for name in fields}
     profile.update(
         profile_id=profile_id,
         identifiers=[str(i) for i in row["identifiers"]],
@@ -277,13 +277,8 @@ def _member_rows(context: AppContext, rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.rename(columns={"node_id": "id", "node_type": "type", "name": "caption"})
     decisions: list[Any] = [notes.get(d, d) if isinstance(d, str) else None for d in frame.decision]
     frame = frame.assign(
-        probability=[_present(p) for p in frame.probability],
+        probability=[present(p) for p in frame.probability],
         decision=decisions,
-        birth_date=[_present(b) for b in frame.birth_date],
+        birth_date=[present(b) for b in frame.birth_date],
     )
     return frame[MEMBER_COLUMNS].sort_values(["source_path", "caption"], ignore_index=True)
-
-
-def _present(value: Any) -> Any:
-    """None for pandas' missing values (NaN, NA), the value otherwise."""
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value

@@ -206,7 +206,7 @@ def _records(assignments: pd.DataFrame) -> list[SourceRecord]:
         groups[ref].append(i)
     records = []
     for ref in sorted(groups):
-        rows = [{c: _present(columns[c][i]) for c in _RECORD_COLUMNS} for i in groups[ref]]
+        rows = [{c: present(columns[c][i]) for c in _RECORD_COLUMNS} for i in groups[ref]]
         name, birth = _headline(rows)
         raw = encode_props({"subject": ref, "profiles": sorted(r["profile_id"] for r in rows)})
         builder = RecordBuilder(model, KIND, f"subject {ref}", raw)
@@ -240,9 +240,10 @@ _RECORD_COLUMNS = (
 )
 
 
-def _present(value: Any) -> Any:
-    """None for pandas' missing values (NaN, NA), the value otherwise."""
-    return None if value is None or (not isinstance(value, list) and pd.isna(value)) else value
+def present(value: Any) -> Any:
+    """None for pandas' missing values (None, NaN, NA, NaT), the value otherwise (lists and
+    arrays included: they are values, not missing)."""
+    return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
 
 
 def _headline(rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
