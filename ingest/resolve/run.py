@@ -103,7 +103,7 @@ _CHANGES = pa.schema(
 
 def model_fingerprint() -> str:
     """A hash of the code that decides links: changing a weight or rule is a new run."""
-    modules = [cluster, model_input, score_pairs, fold]
+    modules = [read_profiles, cluster, model_input, score_pairs, fold]
     sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
 
