@@ -7,7 +7,6 @@ every view and decision is recorded in the audit trail.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from ingest.resolve.cluster import AMBIGUOUS, BLOCKED, SEPARATED
 from ingest.resolve.decisions import Decision, DecisionLog
 from ingest.resolve.explain import explain
 from ingest.resolve.run import THRESHOLD, latest_tables, present
-from ingest.resolve.scoring import PRIOR
+from ingest.resolve.scoring import PRIOR, PRIOR_WEIGHT
 from schemas.errors import DossierError
 
 __all__ = ["THRESHOLD"]
@@ -210,7 +209,7 @@ def _evidence(_context: AppContext, scope: str, a: str, b: str) -> PairEvidence:
     rows = tables["assignments"].set_index("profile_id")
     why = explain(_context.ledger, a, b)
     odds = f"one pair in {round(1 / PRIOR):,} is one person"
-    prior = ("prior", odds, math.log2(PRIOR / (1 - PRIOR)))
+    prior = ("prior", odds, PRIOR_WEIGHT)
     levels = [prior, *((lv.comparison, lv.label, lv.weight) for lv in why.levels)]
     return PairEvidence(
         a=_profile(rows, a),

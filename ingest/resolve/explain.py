@@ -20,7 +20,7 @@ from ingest.ledger import Ledger
 from ingest.resolve.cluster import LINKED
 from ingest.resolve.decisions import Decision, DecisionLog
 from ingest.resolve.run import KIND, latest_tables
-from ingest.resolve.scoring import PRIOR, comparisons
+from ingest.resolve.scoring import PRIOR_WEIGHT, comparisons
 from schemas.errors import DossierError
 
 
@@ -60,7 +60,7 @@ class Explanation:
             for s in self.shared
         ]
         if self.probability is not None:
-            out.append(f"  prior: {math.log2(PRIOR / (1 - PRIOR)):+.1f}")
+            out.append(f"  prior: {PRIOR_WEIGHT:+.1f}")
             out += [f"  {lv.comparison}: {lv.label} ({_weight(lv.weight)})" for lv in self.levels]
             out.append(f"  match probability {self.probability:.4f} -> {self.outcome}")
         elif not self.shared:

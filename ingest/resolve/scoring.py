@@ -9,6 +9,7 @@ a rare name count for more than a common one. `dossier explain` prints these wei
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ Engine = Literal["duckdb", "spark"]
 MODEL_VERSION = "1"
 # Prior odds that two profiles picked at random are one person: one in 10,000.
 PRIOR = 1e-4
+PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair starts from
 
 
 def _level(level: Any, label: str, m: float, u: float) -> Any:
