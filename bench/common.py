@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import time
@@ -12,7 +13,10 @@ from pathlib import Path
 
 from ingest.scenario import generate
 
-BENCH_DIR = Path(__file__).resolve().parent / "out"
+SCENARIOS_DIR = Path(__file__).resolve().parent / "out"
+# Work folders (ledgers, graphs) can be moved so that two benchmarks run side by side
+# without sharing them; generated scenarios stay in one place and are reused.
+BENCH_DIR = Path(os.environ.get("DOSSIER_BENCH_OUT") or SCENARIOS_DIR)
 
 
 @dataclass
@@ -73,7 +77,7 @@ def peak_rss_mb() -> float:
 
 def scenario(scale: str, seed: int = 7) -> Path:
     """A generated scenario, kept between runs (generation is deterministic per seed)."""
-    out = BENCH_DIR / f"scenario-{scale}-{seed}"
+    out = SCENARIOS_DIR / f"scenario-{scale}-{seed}"
     if not (out / "ground_truth.json").exists():
         print(f"generating {scale} scenario into {out} ...", flush=True)
         generate(out, scale, seed)
