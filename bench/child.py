@@ -17,6 +17,18 @@ from ingest.ledger import Ledger
 from ingest.pipeline import ingest_paths
 
 
+def peak_mb() -> float:
+    """This process's own peak RSS. Not `ru_maxrss`: Linux keeps the high-water mark of
+    the forked parent across exec, so a child started by subprocess would report the
+    parent's peak when that was higher. VmHWM belongs to the exec'd image alone."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kb) / 1024
+
+
 def main(argv: list[str]) -> None:
     mode, *args = argv
     start = time.perf_counter()
@@ -29,10 +41,9 @@ def main(argv: list[str]) -> None:
             raise SystemExit(report.message)
         records, connector = report.read, report.connector
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
-            {"records": records, "seconds": seconds, "peak_mb": peak_mb, "connector": connector}
+            {"records": records, "seconds": seconds, "peak_mb": peak_mb(), "connector": connector}
         )
     )
 
