@@ -143,3 +143,53 @@ def skeleton(surname: str) -> str:
         text = text.replace(old, new)
     text = re.sub(r"(.)\1+", r"\1", text)
     return _VOWELS.sub("a", text)
+
+
+# Account handles and e-mail local parts often spell their holder's name: "ealtenvel72"
+# is E. Altenveld, "eva_alte" Eva Alte…, "a.gritsenkov" A. Gritsenkov. The platforms whose
+# identifiers carry a handle chosen by the holder, and the letters a handle must reveal.
+HANDLE_PLATFORMS = ("twitter", "mastodon", "email")
+SOCIAL_PLATFORMS = ("twitter", "mastodon")
+MIN_STEM = 5  # letters of a handle that spell a name: an initial and four of the surname
+MIN_SURNAME_LETTERS = 4
+_TRAILING_DIGITS = re.compile(r"\d+$")
+_LETTERS = re.compile(r"[^a-z]")
+
+
+@dataclass(frozen=True)
+class Handle:
+    """The handle of one identifier: as written (for reuse across platforms) and its
+    letters without the trailing number (for spelling a name)."""
+
+    platform: str
+    text: str
+    stem: str
+
+
+def handle_of(identifier: str) -> Handle | None:
+    """ "twitter:ealtenvel72" -> ealtenvel72 / ealtenvel; "mastodon:x@host" -> x; an
+    e-mail address -> its local part. Other identifiers have no handle."""
+    platform, _, value = identifier.partition(":")
+    if platform not in HANDLE_PLATFORMS or not value:
+        return None
+    text = fold(value.split("@", 1)[0].replace(".", " ").replace("_", " ")).replace(" ", "")
+    stem = _LETTERS.sub("", _TRAILING_DIGITS.sub("", text))
+    return Handle(platform, text, stem) if len(stem) >= MIN_STEM else None
+
+
+def spellings(parts: NameParts) -> set[str]:
+    """The ways a handle spells this name: the given name (as written or canonical) or its
+    initial, then the surname or at least its first four letters ("evaalte", "ealtenvel")."""
+    if parts.folded is None or parts.given is None or parts.surname is None:
+        return set()
+    surname = _LETTERS.sub("", parts.surname)
+    if len(surname) < MIN_SURNAME_LETTERS:
+        return set()
+    written = _LETTERS.sub("", parts.folded.split()[0])
+    heads = {written, written[:1], _LETTERS.sub("", parts.given)}
+    return {
+        head + surname[:end]
+        for head in heads
+        if head
+        for end in range(MIN_SURNAME_LETTERS, len(surname) + 1)
+    }

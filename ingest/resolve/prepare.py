@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ingest.resolve.names import fold, name_parts
+from ingest.resolve.names import (
+    SOCIAL_PLATFORMS,
+    Handle,
+    NameParts,
+    fold,
+    handle_of,
+    name_parts,
+    spellings,
+)
 
 MODEL_COLUMNS = [
     "unique_id",
@@ -23,9 +31,14 @@ MODEL_COLUMNS = [
     "name_people",
     "dob",
     "ids",
+    "id_kinds",
     "docs",
     "postcode",
     "city",
+    "social_handle",
+    "handle_stem",
+    "spelt",
+    "link_keys",
 ]
 
 
@@ -46,10 +59,12 @@ def model_input(
         ids, names, birth_dates, identifiers, documents, strict=True
     ):
         postcode, city = next(places) if places is not None else (None, None)
-        parts = name_parts(name)
+        handle = _handle(idents)
+        parts = _unless_handle(name_parts(name), handle)
         if parts.group or (parts.folded is None and not idents and not docs):
             alone.append(uid)
             continue
+        social = handle.text if handle and handle.platform in SOCIAL_PLATFORMS else None
         rows.append(
             (
                 uid,
@@ -62,14 +77,47 @@ def model_input(
                 0,
                 dob or None,
                 list(idents) or None,
+                sorted({i.split(":", 1)[0] for i in idents}) or None,
                 list(docs) or None,
                 _postcode(postcode),
                 fold(city) if city else None,
+                social,
+                handle.stem if handle else None,
+                spellings(parts),
+                None,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
     frame["name_people"] = _people_per_name(frame)
+    _keep_spellings_of_handles(frame)
     return frame, alone
+
+
+def _handle(identifiers: Iterable[str]) -> Handle | None:
+    """The profile's own handle: a social one before an e-mail local part."""
+    found = [h for i in sorted(identifiers) if (h := handle_of(i))]
+    social = [h for h in found if h.platform in SOCIAL_PLATFORMS]
+    return (social or found or [None])[0]
+
+
+def _unless_handle(parts: NameParts, handle: Handle | None) -> NameParts:
+    """A one-word display name that only repeats the handle ("Baltenvel" of @baltenvel67)
+    is not a name: the handle comparison weighs it, the name comparison must not."""
+    repeats = (
+        handle and parts.folded and parts.folded.replace(" ", "") in (handle.stem, handle.text)
+    )
+    return name_parts(None) if repeats and parts.surname is None else parts
+
+
+def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
+    """Keep of each name only the spellings some handle in the frame has, and block on
+    them: a frame without handles (most CSV records) gets no extra pairs at all."""
+    stems = set(frame["handle_stem"].dropna())
+    frame["spelt"] = [sorted(s & stems) or None for s in frame["spelt"]]
+    frame["link_keys"] = [
+        ([stem] if isinstance(stem, str) else []) + (spelt or []) or None
+        for stem, spelt in zip(frame["handle_stem"], frame["spelt"], strict=True)
+    ]
 
 
 def _postcode(text: str | None) -> str | None:

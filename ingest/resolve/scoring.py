@@ -20,7 +20,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_library import CustomComparison
 
 Engine = Literal["duckdb", "spark"]
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 # Prior odds that two profiles picked at random are one person: one in 10,000.
 PRIOR = 1e-4
 PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair starts from
@@ -118,6 +118,61 @@ def address_comparison() -> ComparisonCreator:
     )
 
 
+def _spells(side: str, other: str) -> str:
+    """The handle of `side` spells the name of `other`, and `side` has no surname of its
+    own: where both have full names the name comparison has weighed them already."""
+    return (
+        f"(surname_{side} IS NULL AND handle_stem_{side} IS NOT NULL "
+        f"AND array_contains(spelt_{other}, handle_stem_{side}))"
+    )
+
+
+def _spells_one_person(side: str, other: str) -> str:
+    return f"({_spells(side, other)} AND name_people_{other} <= 1)"
+
+
+def handle_comparison() -> ComparisonCreator:
+    """What a handle tells: the same handle on two platforms, or a handle that spells the
+    other profile's name ("ealtenvel72" and "Eva Altenveld") where its own display name
+    does not say as much ("Eva A."). Handles are chosen by their holders, so neither is
+    proof, and an alias handle ("mistbank38") says little against. Either side may hold
+    the handle, so each level reads both ways."""
+    reuse = "(social_handle_l IS NOT NULL AND social_handle_r IS NOT NULL)"
+    spelling = (
+        "(surname_l IS NULL AND handle_stem_l IS NOT NULL AND spelt_r IS NOT NULL) OR "
+        "(surname_r IS NULL AND handle_stem_r IS NOT NULL AND spelt_l IS NOT NULL)"
+    )
+    return CustomComparison(
+        output_column_name="handle",
+        comparison_levels=[
+            cll.CustomLevel(f"NOT ({reuse} OR {spelling})").configure(
+                is_null_level=True, label_for_charts="no handle to compare"
+            ),
+            _level(
+                cll.ExactMatchLevel("social_handle"),
+                "the same handle on another platform",
+                0.35,
+                1e-6,
+            ),
+            _level(
+                cll.CustomLevel(
+                    f"{_spells_one_person('l', 'r')} OR {_spells_one_person('r', 'l')}"
+                ),
+                "the handle spells the other's name, carried by one known person",
+                0.6,
+                2e-6,
+            ),
+            _level(
+                cll.CustomLevel(f"{_spells('l', 'r')} OR {_spells('r', 'l')}"),
+                "the handle spells the other's name, carried by several people",
+                0.06,
+                2e-4,
+            ),
+            _level(cll.ElseLevel(), "the handle does not spell the name", 0.3, 0.999797),
+        ],
+    )
+
+
 def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
     return CustomComparison(
         output_column_name=column,
@@ -129,16 +184,39 @@ def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
     )
 
 
+def shared_identifier_comparison() -> ComparisonCreator:
+    """Only identifiers of a kind both profiles have can fail to be shared: a Twitter
+    account and a phone number say nothing about each other."""
+    return CustomComparison(
+        output_column_name="ids",
+        comparison_levels=[
+            cll.Or(cll.NullLevel("ids"), cll.Not(cll.ArrayIntersectLevel("id_kinds", 1))).configure(
+                is_null_level=True, label_for_charts="no identifiers of one kind to compare"
+            ),
+            _level(
+                cll.ArrayIntersectLevel("ids", 1),
+                "a shared phone, e-mail address, handle or device",
+                0.6,
+                1e-6,
+            ),
+            _level(
+                cll.ElseLevel(), "no shared phone, e-mail address, handle or device", 0.4, 1 - 1e-6
+            ),
+        ],
+    )
+
+
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         name_comparison(),
         dob_comparison(),
         # A phone, e-mail or handle in common; families share phones, so it is strong
         # evidence but not proof, and different names still outweigh it.
-        _shared("ids", "phone, e-mail address, handle or device", 0.6, 1e-6),
+        shared_identifier_comparison(),
         # A travel document in common is close to proof.
         _shared("docs", "identity document", 0.95, 1e-8),
         address_comparison(),
+        handle_comparison(),
     ]
 
 
@@ -150,6 +228,7 @@ def blocking_rules() -> list[Any]:
         block_on("dob"),
         block_on("ids", arrays_to_explode=["ids"]),
         block_on("docs", arrays_to_explode=["docs"]),
+        block_on("link_keys", arrays_to_explode=["link_keys"]),
         {
             "blocking_rule": "l.given = r.given AND l.surname_initial = r.surname_initial "
             "AND (l.surname IS NULL OR r.surname IS NULL)"

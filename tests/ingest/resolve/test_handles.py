@@ -1,0 +1,97 @@
+"""Handles as evidence: a handle that spells a name, one reused across platforms, and
+identifiers of kinds the other profile lacks, which say nothing either way."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.resolve.names import handle_of, name_parts, spellings
+from ingest.resolve.prepare import model_input
+from ingest.resolve.run import THRESHOLD
+from ingest.resolve.scoring import score_pairs
+
+
+@pytest.mark.parametrize(
+    ("identifier", "text", "stem"),
+    [
+        ("twitter:ealtenvel72", "ealtenvel72", "ealtenvel"),
+        ("mastodon:eva_alte@social.example", "evaalte", "evaalte"),
+        ("email:a.gritsenkov@post.example.net", "agritsenkov", "agritsenkov"),
+    ],
+)
+def test_handles_of_accounts_and_mail_addresses(identifier: str, text: str, stem: str) -> None:
+    handle = handle_of(identifier)
+    assert handle is not None
+    assert (handle.text, handle.stem) == (text, stem)
+
+
+def test_phones_and_short_handles_have_none() -> None:
+    assert handle_of("phone:+31612345678") is None
+    assert handle_of("twitter:bo12") is None  # two letters reveal nobody
+
+
+def test_spellings_need_four_letters_of_the_surname() -> None:
+    spelt = spellings(name_parts("Bill Bosscheraad"))
+    assert {"bbossc", "billboss", "williamboss", "bbosscheraad"} <= spelt
+    assert "bbos" not in spelt and "bill" not in spelt
+    assert spellings(name_parts("Eva A.")) == set()
+
+
+Row = tuple[str, str | None, list[str]] | tuple[str, str | None, list[str], str]
+
+
+def _probabilities(rows: list[Row]) -> dict[tuple[str, str], float]:
+    ids = [r[0] for r in rows]
+    names = [r[1] for r in rows]
+    identifiers = [r[2] for r in rows]
+    births = [r[3] if len(r) > 3 else None for r in rows]  # type: ignore[misc]
+    frame, alone = model_input(ids, names, births, identifiers, [[]] * len(ids))
+    assert alone == []
+    pairs = score_pairs(frame, floor=0.0)
+    return {
+        (a, b): float(p)
+        for a, b, p in zip(
+            pairs.unique_id_l, pairs.unique_id_r, pairs.match_probability, strict=True
+        )
+    }
+
+
+def test_a_handle_that_spells_the_name_links_an_account_to_its_holder() -> None:
+    scores = _probabilities(
+        [
+            ("mail", "Eva Altenveld", ["email:eva.altenveld@mail.example"]),
+            ("tweets", "Eva A.", ["twitter:ealtenvel72"]),
+            ("toots", "Baltenvel", ["mastodon:baltenvel67@social.example"]),
+            ("brother", "Bram Altenveld", ["phone:+31695183532"]),
+        ]
+    )
+    assert scores[("mail", "tweets")] >= THRESHOLD
+    # a display name that only repeats the handle is no name, and the handle spells Bram
+    assert scores[("brother", "toots")] >= THRESHOLD
+    assert scores.get(("brother", "tweets"), 0.0) < THRESHOLD  # "Eva A." is not Bram
+
+
+def test_a_spelt_name_that_namesakes_carry_proves_little() -> None:
+    scores = _probabilities(
+        [
+            ("traveller", "Xenia Wadderzee", [], "1969-08-17"),
+            ("namesake", "Xenia Wadderzee", [], "1991-02-03"),
+            ("tweets", "Xenia", ["twitter:xwadderzee90"]),
+        ]
+    )
+    assert scores[("traveller", "tweets")] < THRESHOLD
+    assert scores[("namesake", "tweets")] < THRESHOLD
+
+
+def test_the_same_handle_on_two_platforms_links_and_other_kinds_cost_nothing() -> None:
+    scores = _probabilities(
+        [
+            ("tweets", "Yvlietmon", ["twitter:yvlietmon69"]),
+            ("toots", "Yvlietmon", ["mastodon:yvlietmon69@social.example"]),
+            ("phone", "Quinn Duinewater", ["phone:+31684466234"]),
+            ("tweets2", "Quinn Duinewater", ["twitter:kadeloper60"]),
+        ]
+    )
+    assert scores[("toots", "tweets")] >= THRESHOLD
+    # a full name carried by one person; a phone against an account costs nothing
+    assert scores[("phone", "tweets2")] >= THRESHOLD
