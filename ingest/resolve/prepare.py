@@ -97,7 +97,7 @@ def _handle(identifiers: Iterable[str]) -> Handle | None:
     """The profile's own handle: a social one before an e-mail local part."""
     found = [h for i in sorted(identifiers) if (h := handle_of(i))]
     social = [h for h in found if h.platform in SOCIAL_PLATFORMS]
-    return (social or found or [None])[0]
+    return next(iter(social or found), None)
 
 
 def _unless_handle(parts: NameParts, handle: Handle | None) -> NameParts:
@@ -113,11 +113,13 @@ def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
     """Keep of each name only the spellings some handle in the frame has, and block on
     them: a frame without handles (most CSV records) gets no extra pairs at all."""
     stems = set(frame["handle_stem"].dropna())
-    frame["spelt"] = [sorted(s & stems) or None for s in frame["spelt"]]
-    frame["link_keys"] = [
-        ([stem] if isinstance(stem, str) else []) + (spelt or []) or None
-        for stem, spelt in zip(frame["handle_stem"], frame["spelt"], strict=True)
+    spelt = [sorted(s & stems) or None for s in frame["spelt"]]
+    keys = [
+        ([stem] if isinstance(stem, str) else []) + (names or []) or None
+        for stem, names in zip(frame["handle_stem"], spelt, strict=True)
     ]
+    frame["spelt"] = pd.Series(spelt, index=frame.index, dtype=object)
+    frame["link_keys"] = pd.Series(keys, index=frame.index, dtype=object)
 
 
 def _postcode(text: str | None) -> str | None:

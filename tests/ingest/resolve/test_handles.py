@@ -44,7 +44,7 @@ def _probabilities(rows: list[Row]) -> dict[tuple[str, str], float]:
     ids = [r[0] for r in rows]
     names = [r[1] for r in rows]
     identifiers = [r[2] for r in rows]
-    births = [r[3] if len(r) > 3 else None for r in rows]  # type: ignore[misc]
+    births = [r[3] if len(r) > 3 else None for r in rows]
     frame, alone = model_input(ids, names, births, identifiers, [[]] * len(ids))
     assert alone == []
     pairs = score_pairs(frame, floor=0.0)
