@@ -92,7 +92,9 @@ class RecordBuilder:
             if len(_ENTITY_CACHE) >= _ENTITY_CACHE_LIMIT:
                 _ENTITY_CACHE.clear()
             _ENTITY_CACHE[key] = (node_id, props)
-        self._add(Node(type_name, node_id, dict(props)))
+        # The cached props are shared by every record naming this entity: nothing may
+        # change a node's props after it is built (the batch writer merges into a copy).
+        self._add(Node(type_name, node_id, props))
         return node_id
 
     def _clean_entity(self, type_name: str, raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
