@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from graph.schema import BATCH_LABEL, edge_columns, ladybug_ddl, node_columns
 from graph.store import (
+    MARK_BATCHES_CYPHER,
     BatchInfo,
     GraphStore,
     QueryFailed,
@@ -113,18 +114,8 @@ class EmbeddedStore(GraphStore):
     def _write_query(self, cypher: str, params: dict[str, Any]) -> None:
         self.conn.execute(cypher, params)
 
-    def mark_projected(self, batch: BatchInfo) -> None:
-        self.conn.execute(
-            f"MERGE (b:{BATCH_LABEL} {{id: $id}}) SET b.seq = $seq, b.source_path = $source_path, "
-            "b.connector = $connector, b.records = $records",
-            {
-                "id": batch.batch_id,
-                "seq": batch.seq,
-                "source_path": batch.source_path,
-                "connector": batch.connector,
-                "records": batch.records,
-            },
-        )
+    def mark_projected(self, batches: list[BatchInfo]) -> None:
+        self.conn.execute(MARK_BATCHES_CYPHER, self._batch_params(batches))
 
     def projected_batches(self) -> set[str]:
         return {row[0] for row in self.read(f"MATCH (b:{BATCH_LABEL}) RETURN b.id").rows}

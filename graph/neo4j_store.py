@@ -15,6 +15,7 @@ from neo4j import Driver, Query
 
 from graph.schema import BATCH_LABEL, neo4j_ddl
 from graph.store import (
+    MARK_BATCHES_CYPHER,
     BatchInfo,
     GraphStore,
     QueryFailed,
@@ -68,18 +69,8 @@ class Neo4jStore(GraphStore):
     ) -> None:
         self._write(edge_upsert_cypher(rel_type, source_type, target_type), rows)
 
-    def mark_projected(self, batch: BatchInfo) -> None:
-        self.driver.execute_query(
-            f"MERGE (b:{BATCH_LABEL} {{id: $id}}) "
-            "SET b.seq = $seq, b.source_path = $source_path, b.connector = $connector, "
-            "b.records = $records",
-            id=batch.batch_id,
-            seq=batch.seq,
-            source_path=batch.source_path,
-            connector=batch.connector,
-            records=batch.records,
-            database_=self.database,
-        )
+    def mark_projected(self, batches: list[BatchInfo]) -> None:
+        self._write_query(MARK_BATCHES_CYPHER, self._batch_params(batches))
 
     def projected_batches(self) -> set[str]:
         result = self.read(f"MATCH (b:{BATCH_LABEL}) RETURN b.id")

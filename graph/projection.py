@@ -17,6 +17,7 @@ from graph.schema import caption, edge_columns, flatten, node_columns, search_te
 from graph.store import BatchInfo, GraphStore
 from ingest.ledger import BatchManifest, Ledger
 from schemas.codec import decode_props
+from schemas.model import NodeType, RelType
 
 CHUNK_ROWS = 20_000
 # Node types that only derived batches create; retracting a derivation deletes them.
@@ -82,8 +83,8 @@ class _Pending:
             rel_type = self.store.model.rel_type(rel)
             self.store.upsert_edges(rel_type, source_type, target_type, list(rows.values()))
         self.edges.clear()
-        for batch in self.complete:
-            self.store.mark_projected(batch)
+        if self.complete:
+            self.store.mark_projected(self.complete)
         self.complete.clear()
         self.rows = 0
         self.store.begin_batch()
@@ -180,13 +181,14 @@ def _node_rows(
     store: GraphStore, chunk: pa.RecordBatch, batch_id: str
 ) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    templates: dict[str, dict[str, Any]] = {}
     columns = chunk.to_pydict()
     for node_id, type_name, props_text, record_id in zip(
         columns["id"], columns["type"], columns["props"], columns["record_id"], strict=True
     ):
         node_type = store.model.node_type(type_name)
         props = decode_props(node_type, props_text)
-        row = dict.fromkeys(c.name for c in node_columns(node_type))
+        row = _empty_row(templates, node_type)
         row.update(flatten(node_type, props))
         row.update(
             id=node_id,
@@ -203,10 +205,11 @@ def _edge_rows(
     store: GraphStore, chunk: pa.RecordBatch, batch_id: str
 ) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    templates: dict[str, dict[str, Any]] = {}
     columns = chunk.to_pydict()
     for i, edge_id in enumerate(columns["id"]):
         rel_type = store.model.rel_type(columns["type"][i])
-        row = dict.fromkeys(c.name for c in edge_columns(rel_type))
+        row = _empty_row(templates, rel_type)
         if rel_type.properties:
             row.update(flatten(rel_type, decode_props(rel_type, columns["props"][i])))
         row.update(
@@ -219,3 +222,14 @@ def _edge_rows(
         key = (rel_type.name, columns["source_type"][i], columns["target_type"][i])
         grouped[key].append(row)
     return grouped
+
+
+def _empty_row(templates: dict[str, dict[str, Any]], of: NodeType | RelType) -> dict[str, Any]:
+    """A row with every column of the type set to None. The template is made once per
+    type and chunk: deriving the columns from the model for every row was a third of the
+    projection's own time."""
+    template = templates.get(of.name)
+    if template is None:
+        columns = node_columns(of) if isinstance(of, NodeType) else edge_columns(of)
+        template = templates[of.name] = dict.fromkeys(c.name for c in columns)
+    return template.copy()
