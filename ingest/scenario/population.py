@@ -75,6 +75,16 @@ def _dob(rng: random.Random) -> str:
     return (date(1958, 1, 1) + timedelta(days=rng.randrange(47 * 365))).isoformat()
 
 
+def _unused_given_name(rng: random.Random, surname: str, taken: set[tuple[str, str]]) -> str:
+    """A given name nobody else in the cast has with this surname. The name lists are
+    short, so drawing freely gave one accidental namesake per ~30 people, far more than
+    a real population has; namesakes are planted on purpose (hardcases) and measured."""
+    free = [g for g in GIVEN_NAMES if (g, surname) not in taken]
+    given = rng.choice(free or GIVEN_NAMES)
+    taken.add((given, surname))
+    return given
+
+
 def _people(
     spec: ScaleSpec, rng: random.Random, anpr: tuple[Camera, ...], sites: list[Place]
 ) -> tuple[list[Person], list[Place]]:
@@ -85,8 +95,10 @@ def _people(
     homes: list[Place] = []
     people: list[Person] = []
     residents = 0
+    taken: set[tuple[str, str]] = set()
     for i in range(spec.people):
         surname = rng.choice(SURNAMES)
+        given = _unused_given_name(rng, surname, taken)
         if residents != 1 or rng.random() > 0.3:  # 30% of singles get a housemate
             homes.append(_place(f"R{len(homes) + 1:03d}", "home", f"Home {surname}", rng, anpr))
             residents = 0
@@ -95,7 +107,7 @@ def _people(
         people.append(
             Person(
                 id=f"P{i + 1:04d}",
-                given_name=rng.choice(GIVEN_NAMES),
+                given_name=given,
                 surname=surname,
                 date_of_birth=_dob(rng),
                 home=homes[-1].id,
