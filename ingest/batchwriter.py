@@ -59,26 +59,24 @@ class _TableSink:
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         self.schema = schema
         self.writer = pq.ParquetWriter(path, schema, compression="zstd")
-        self.columns: list[list[str]] = [[] for _ in schema.names]
-        self.size = 0
+        self.rows: list[tuple[str, ...]] = []
         self.chars = 0
 
     def add(self, *values: str) -> None:
-        for column, value in zip(self.columns, values, strict=True):
-            column.append(value)
-        self.size += 1
+        self.rows.append(values)
         self.chars += sum(map(len, values))
         # UTF-8 takes at most 4 bytes a character: this keeps each column's offsets (32-bit)
         # in range and the buffered text of a multi-gigabyte file small.
-        if self.size >= ROW_GROUP or 4 * self.chars >= ROW_GROUP_BYTES:
+        if len(self.rows) >= ROW_GROUP or 4 * self.chars >= ROW_GROUP_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        if self.size:
-            arrays = [string_array(column) for column in self.columns]
+        if self.rows:
+            columns = zip(*self.rows, strict=True)
+            arrays = [string_array(list(column)) for column in columns]
             self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-            self.columns = [[] for _ in self.schema.names]
-            self.size = self.chars = 0
+            self.rows = []
+            self.chars = 0
 
     def close(self) -> None:
         self.flush()

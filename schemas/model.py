@@ -6,7 +6,7 @@ normalised by its value type and every id is derived the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
@@ -55,26 +55,47 @@ def clean_properties(
     assume_offset: timedelta | None = None,
 ) -> dict[str, Any]:
     """The cleaned values of a node's or relationship's properties, None values dropped."""
-    unknown = set(raw) - set(properties)
-    if unknown:
+    if not raw.keys() <= properties.keys():
+        unknown = set(raw) - set(properties)
         raise SchemaError(f"{type_name} has no properties {sorted(unknown)}")
     cleaned: dict[str, Any] = {}
-    for name, spec in properties.items():
+    # Every property of every record passes here: the field names and the cleaners are
+    # looked up once per type (_plan), not formatted and dispatched per value.
+    for name, field_name, clean, takes_offset, required in _plan(type_name, properties):
         value = raw.get(name)
         if value is None or value == "":
-            if spec.required:
-                raise InvalidValue(f"{type_name}.{name}", value, "required value is missing")
+            if required:
+                raise InvalidValue(field_name, value, "required value is missing")
             continue
-        cleaned[name] = _clean_value(spec, f"{type_name}.{name}", value, assume_offset)
+        if takes_offset:
+            cleaned[name] = clean(field_name, value, assume_offset)
+        else:
+            cleaned[name] = clean(field_name, value)
     return cleaned
 
 
-def _clean_value(
-    spec: PropertySpec, field_name: str, value: Any, assume_offset: timedelta | None
-) -> Any:
-    if isinstance(spec.value_type, TimestampType):
-        return spec.value_type.clean(field_name, value, assume_offset)
-    return spec.value_type.clean(field_name, value)
+_Step = tuple[str, str, Callable[..., Any], bool, bool]
+# (type name, id of its properties) -> (the properties, the steps); the properties are kept
+# so that their id cannot be reused by another mapping while the entry exists.
+_PLANS: dict[tuple[str, int], tuple[Mapping[str, PropertySpec], tuple[_Step, ...]]] = {}
+
+
+def _plan(type_name: str, properties: Mapping[str, PropertySpec]) -> tuple[_Step, ...]:
+    cached = _PLANS.get((type_name, id(properties)))
+    if cached is not None and cached[0] is properties:
+        return cached[1]
+    steps = tuple(
+        (
+            name,
+            f"{type_name}.{name}",
+            spec.value_type.clean,
+            isinstance(spec.value_type, TimestampType),
+            spec.required,
+        )
+        for name, spec in properties.items()
+    )
+    _PLANS[(type_name, id(properties))] = (properties, steps)
+    return steps
 
 
 @dataclass(frozen=True)
