@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+import orjson
+
 CHUNK = 1 << 20
 # One element may not exceed this; past it a parse error is final instead of reading on,
 # so a damaged multi-gigabyte file never gets pulled into memory whole.
@@ -75,6 +77,9 @@ class _Buffer:
 
     def decode(self) -> tuple[Any, str]:
         """Decode one value at the cursor, reading more text until it is complete."""
+        fast = self._decode_fast()
+        if fast is not None:
+            return fast
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
@@ -87,6 +92,44 @@ class _Buffer:
             raw = self.text[self.pos : end]
             self.pos = end
             return value, raw
+
+    def _decode_fast(self) -> tuple[Any, str] | None:
+        """The object or array at the cursor parsed by orjson (faster than the standard
+        scanner) when it is the rest of its line (JSON lines, one element a line). A JSON
+        object or array ends at one place only, so a line that parses whole is exactly
+        the value; anything else (pretty-printed values, several on a line, text orjson
+        refuses, a line past the buffer) returns None and the standard scanner decides,
+        with its own error messages."""
+        text, pos = self.text, self.pos
+        close = _CLOSE.get(text[pos : pos + 1])
+        if close is None:
+            return None
+        newline = text.find("\n", pos)
+        if newline < 0:
+            return None
+        raw = text[pos:newline].rstrip().removesuffix(",").rstrip()
+        if raw[-1:] != close:
+            return None
+        end = pos + len(raw)
+        try:
+            data = raw.encode("utf-8")  # lone surrogates (undecodable bytes) refuse here
+            digits = data.translate(_DIGITS)
+            if _LONG_INT in digits or _LONG_NEGATIVE in digits:
+                return None
+            value = orjson.loads(data)
+        except (UnicodeEncodeError, orjson.JSONDecodeError):
+            return None
+        self.pos = end
+        return value, raw
+
+
+_CLOSE = {"{": "}", "[": "]"}
+# orjson reads integers beyond 64 bits as floats where json keeps them exact: text with a
+# run of digits that could be one (20 digits, or 19 after a minus) goes to the standard
+# scanner. Checked on the bytes with every digit mapped to "0" (a regex is far slower).
+_DIGITS = bytes(48 if 48 <= c <= 57 else c if c == ord("-") else 32 for c in range(256))
+_LONG_INT = b"0" * 20
+_LONG_NEGATIVE = b"-" + b"0" * 19
 
 
 def iter_json(fp: IO[str]) -> Iterator[JsonItem | JsonDamage]:
