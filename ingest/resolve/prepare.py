@@ -38,6 +38,7 @@ MODEL_COLUMNS = [
     "social_handle",
     "handle_stem",
     "spelt",
+    "stem_names",
     "link_keys",
 ]
 
@@ -84,6 +85,7 @@ def model_input(
                 social,
                 handle.stem if handle else None,
                 spellings(parts),
+                0,
                 None,
             )
         )
@@ -101,12 +103,14 @@ def _handle(identifiers: Iterable[str]) -> Handle | None:
 
 
 def _unless_handle(parts: NameParts, handle: Handle | None) -> NameParts:
-    """A one-word display name that only repeats the handle ("Baltenvel" of @baltenvel67)
-    is not a name: the handle comparison weighs it, the name comparison must not."""
-    repeats = (
-        handle and parts.folded and parts.folded.replace(" ", "") in (handle.stem, handle.text)
-    )
-    return name_parts(None) if repeats and parts.surname is None else parts
+    """A display name that only repeats the handle ("Baltenvel" of @baltenvel67, "Greta
+    Veld" of @greta_veld) is not a name of its own: the handle comparison weighs it, and
+    the name comparison must not weigh it again. A mail address spelling its display
+    name is the usual case, not a repeat: there the name is the holder's own."""
+    if handle is None or handle.platform not in SOCIAL_PLATFORMS or parts.folded is None:
+        return parts
+    repeats = parts.folded.replace(" ", "") in (handle.stem, handle.text)
+    return name_parts(None) if repeats else parts
 
 
 def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
@@ -114,6 +118,13 @@ def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
     them: a frame without handles (most CSV records) gets no extra pairs at all."""
     stems = set(frame["handle_stem"].dropna())
     spelt = [sorted(s & stems) or None for s in frame["spelt"]]
+    names_of: dict[str, set[str]] = {}
+    for key, stems_spelt in zip(frame["tokens_key"], spelt, strict=True):
+        for stem in stems_spelt or ():
+            names_of.setdefault(stem, set()).add(key)
+    # How many different full names a handle spells: "anoorderh" spells both Anouk and
+    # Amir Noorderhuis, and then says nothing about which of them holds it.
+    frame["stem_names"] = [len(names_of.get(stem, ())) for stem in frame["handle_stem"]]
     keys = [
         ([stem] if isinstance(stem, str) else []) + (names or []) or None
         for stem, names in zip(frame["handle_stem"], spelt, strict=True)

@@ -128,7 +128,8 @@ def _spells(side: str, other: str) -> str:
 
 
 def _spells_one_person(side: str, other: str) -> str:
-    return f"({_spells(side, other)} AND name_people_{other} <= 1)"
+    """The handle spells one full name only, and one known person carries that name."""
+    return f"({_spells(side, other)} AND stem_names_{side} = 1 AND name_people_{other} <= 1)"
 
 
 def handle_comparison() -> ComparisonCreator:
@@ -164,7 +165,7 @@ def handle_comparison() -> ComparisonCreator:
             ),
             _level(
                 cll.CustomLevel(f"{_spells('l', 'r')} OR {_spells('r', 'l')}"),
-                "the handle spells the other's name, carried by several people",
+                "the handle spells the other's name, or several names, carried by several people",
                 0.06,
                 2e-4,
             ),
