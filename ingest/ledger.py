@@ -83,14 +83,17 @@ class Ledger:
         """Every published batch in ledger order. Read again only when the folder changed
         (a batch is published by a rename into it): ingesting N files asks N times."""
         try:
-            names = os.listdir(self.batches_dir)
-            stamp = (self.batches_dir.stat().st_mtime_ns, len(names), max(names, default=""))
+            names, stamp = self._stamp()
         except FileNotFoundError:
             return []
         if self._cached is None or self._cached[0] != stamp:
             manifests = [BatchManifest.load(self.batches_dir / n / MANIFEST) for n in names]
             self._cached = (stamp, sorted(manifests, key=lambda m: m.seq))
         return list(self._cached[1])
+
+    def _stamp(self) -> tuple[list[str], tuple[int, int, str]]:
+        names = os.listdir(self.batches_dir)
+        return names, (self.batches_dir.stat().st_mtime_ns, len(names), max(names, default=""))
 
     def find(self, source: SourceFile, connector: str, version: str) -> BatchManifest | None:
         """The batch that already holds exactly this content read by this connector version."""
@@ -186,8 +189,12 @@ class Ledger:
             )
             _write_json_durably(staging / MANIFEST, asdict(manifest))
             self.batches_dir.mkdir(parents=True, exist_ok=True)
+            known = self.batches()  # under the lock: every batch but this one
             os.rename(staging, self.batch_dir(manifest))
             _fsync_dir(self.batches_dir)
+            # Nobody else published meanwhile (the lock): the cache is what was known plus
+            # this batch, so ingesting N files no longer re-reads N manifests each time.
+            self._cached = (self._stamp()[1], [*known, manifest])
         return manifest
 
     def table(self, manifest: BatchManifest, name: str) -> pa.Table:
