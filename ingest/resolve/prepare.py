@@ -54,7 +54,7 @@ def model_input(
     """Rows the model can compare, and the ids it cannot: no name and no identifier, or a
     name of several people ("Xenia & Rosa"). Those stay subjects of their own.
     `addresses` are (postcode, city) pairs where the records have them."""
-    rows, alone = [], []
+    rows, alone, named = [], [], []
     places = iter(addresses) if addresses is not None else None
     for uid, name, dob, idents, docs in zip(
         ids, names, birth_dates, identifiers, documents, strict=True
@@ -66,6 +66,7 @@ def model_input(
             alone.append(uid)
             continue
         social = handle.text if handle and handle.platform in SOCIAL_PLATFORMS else None
+        named.append(parts)
         rows.append(
             (
                 uid,
@@ -84,14 +85,14 @@ def model_input(
                 fold(city) if city else None,
                 social,
                 handle.stem if handle else None,
-                spellings(parts),
+                None,
                 0,
                 None,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
     frame["name_people"] = _people_per_name(frame)
-    _keep_spellings_of_handles(frame)
+    _spell_handles(frame, named)
     return frame, alone
 
 
@@ -113,11 +114,13 @@ def _unless_handle(parts: NameParts, handle: Handle | None) -> NameParts:
     return name_parts(None) if repeats else parts
 
 
-def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
-    """Keep of each name only the spellings some handle in the frame has, and block on
-    them: a frame without handles (most CSV records) gets no extra pairs at all."""
-    stems = set(frame["handle_stem"].dropna())
-    spelt = [sorted(s & stems) or None for s in frame["spelt"]]
+def _spell_handles(frame: pd.DataFrame, names: list[NameParts]) -> None:
+    """Which handles each name spells, and the blocking keys that pair them. Only the
+    handles of profiles without a surname are looked for: elsewhere the name says more.
+    A frame without such handles (most CSV records) gets no extra work and no pairs."""
+    lonely = frame["surname"].isna() & frame["handle_stem"].notna()
+    stems = set(frame.loc[lonely, "handle_stem"])
+    spelt = [sorted(spellings(n) & stems) or None if stems else None for n in names]
     names_of: dict[str, set[str]] = {}
     for key, stems_spelt in zip(frame["tokens_key"], spelt, strict=True):
         for stem in stems_spelt or ():
@@ -126,8 +129,8 @@ def _keep_spellings_of_handles(frame: pd.DataFrame) -> None:
     # Amir Noorderhuis, and then says nothing about which of them holds it.
     frame["stem_names"] = [len(names_of.get(stem, ())) for stem in frame["handle_stem"]]
     keys = [
-        ([stem] if isinstance(stem, str) else []) + (names or []) or None
-        for stem, names in zip(frame["handle_stem"], spelt, strict=True)
+        ([stem] if alone else []) + (found or []) or None
+        for stem, alone, found in zip(frame["handle_stem"], lonely, spelt, strict=True)
     ]
     frame["spelt"] = pd.Series(spelt, index=frame.index, dtype=object)
     frame["link_keys"] = pd.Series(keys, index=frame.index, dtype=object)
