@@ -95,3 +95,15 @@ def test_the_same_handle_on_two_platforms_links_and_other_kinds_cost_nothing() -
     assert scores[("toots", "tweets")] >= THRESHOLD
     # a full name carried by one person; a phone against an account costs nothing
     assert scores[("phone", "tweets2")] >= THRESHOLD
+
+
+def test_a_handle_that_spells_two_people_links_neither() -> None:
+    scores = _probabilities(
+        [
+            ("sister", "Anouk Noorderhuis", ["phone:+31611111111"]),
+            ("brother", "Amir Noorderhuis", ["phone:+31622222222"]),
+            ("tweets", "Anoorderh", ["twitter:anoorderh77"]),
+        ]
+    )
+    assert scores[("brother", "tweets")] < THRESHOLD
+    assert scores[("sister", "tweets")] < THRESHOLD
