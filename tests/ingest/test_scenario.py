@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,6 @@ FILE_NAME = re.compile(r"^[a-z0-9_-]+-\d{4}-W\d{2}\.(xml|json|jsonl)$")
 class Run:
     out: Path
     summary: ScenarioSummary
-    seconds: float
     progress: list[int]
 
 
@@ -44,9 +42,8 @@ class Read:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     out = tmp_path_factory.mktemp("tiny") / "scenario"
     calls: list[int] = []
-    began = time.perf_counter()
     summary = generate(out, "tiny", seed=7, progress=calls.append)
-    return Run(out, summary, time.perf_counter() - began, calls)
+    return Run(out, summary, calls)
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +97,8 @@ def in_range(moment: datetime, days: int) -> bool:
     return START <= moment < START + timedelta(days=days)
 
 
-def test_tiny_is_fast_and_sized(run: Run) -> None:
-    assert run.seconds < 2.0
+def test_tiny_is_sized(run: Run) -> None:
+    # no time limit here: speed is measured by bench/, a loaded CI machine is not a timer
     assert 1_500 <= run.summary.detections <= 3_000
     assert sum(run.progress) == run.summary.detections
     assert len(run.progress) == SCALES["tiny"].days
