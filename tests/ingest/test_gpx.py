@@ -188,7 +188,7 @@ def test_bad_values_are_rejected_naming_the_field(
 def test_billion_laughs_is_one_rejection_without_expansion() -> None:
     started = time.perf_counter()
     [item] = read(LAUGHS)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10.0  # expanding would take minutes and GBs
     assert isinstance(item, Rejected)
     assert "DTD" in item.reason and "nothing" in item.reason
     assert len(item.raw) <= 2000 and "&lol9;" in item.raw

@@ -151,7 +151,7 @@ def test_namespace_variants(tmp_path: Path) -> None:
 def test_billion_laughs_is_quarantined_without_expansion() -> None:
     started = time.perf_counter()
     [item] = read(LAUGHS)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10.0  # expanding would take minutes and GBs
     assert isinstance(item, Rejected)
     assert "DTD" in item.reason and "nothing" in item.reason
     assert len(item.raw) < 2000 and "&lol9;" in item.raw

@@ -310,7 +310,7 @@ def test_billion_laughs_is_refused_without_expansion(tmp_path: Path) -> None:
     ).encode()
     started = time.perf_counter()
     [item] = read(write(tmp_path, data))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10.0  # expanding would take minutes and GBs
     assert isinstance(item, Rejected) and "DTD" in item.reason and "nothing" in item.reason
     assert SmsBackupRestore.sniff(data)  # recognised, so the user sees why it was refused
 
