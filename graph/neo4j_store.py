@@ -56,6 +56,14 @@ class Neo4jStore(GraphStore):
         # The uniqueness constraint on id makes a duplicate fail loudly, never slip in.
         self._write(f"UNWIND $rows AS r CREATE (n:{node_type.name}) SET n = r", rows)
 
+    def _create_if_all_new(self, node_type: NodeType, rows: list[dict[str, Any]]) -> bool:
+        # A known id breaks the uniqueness constraint: that transaction rolls back whole.
+        try:
+            self._create_nodes(node_type, rows)
+        except neo4j.exceptions.ConstraintError:
+            return False
+        return True
+
     def _merge_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
         self._write(node_upsert_cypher(node_type), rows)
 

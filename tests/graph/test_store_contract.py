@@ -72,6 +72,32 @@ def test_changed_file_upserts_same_ids(store: GraphStore, tmp_path: Path) -> Non
     assert first["kind"] == "Sighting"
 
 
+def test_batch_of_known_and_new_events_upserts_both(store: GraphStore, tmp_path: Path) -> None:
+    # New events are created without a lookup first; one known id among them must still
+    # end up updated in place, not duplicated, and the new ones complete with their edges.
+    _loaded(store, tmp_path)
+    late = START + timedelta(days=30)
+    records = [
+        sighting("n1", "B", "KX1", late),
+        sighting("a1", "A", "KX1", late + timedelta(minutes=1)),  # known: a new time
+        sighting("n2", "A", "KX1", late + timedelta(minutes=2)),
+    ]
+    manifest = write_ledger(tmp_path / "ledger", records, name="changed.xml")
+    project(Ledger(tmp_path / "ledger"), store)
+    assert store.counts()["Sighting"] == 14
+    timeline = queries.timeline(store, _vehicle_id("KX1"))
+    rows = [r for r in timeline if r["batch_id"] == manifest.batch_id]
+    assert [
+        (r["place"], r["time"].replace(tzinfo=None) >= late.replace(tzinfo=None)) for r in rows
+    ] == [
+        ("Site B", True),
+        ("Site A", True),
+        ("Site A", True),
+    ]
+    known = store.read("MATCH (s:Sighting) WHERE s.time >= $t RETURN count(s)", {"t": late})
+    assert known.rows[0][0] == 3
+
+
 def test_find_entities_by_plate_and_camera(store: GraphStore, tmp_path: Path) -> None:
     _loaded(store, tmp_path)
     found = queries.find_entities(store, "kx2")
