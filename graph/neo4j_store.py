@@ -123,12 +123,19 @@ def _run_statement(tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, 
     tx.run(cypher, params).consume()
 
 
+# Values the driver already returns as plain Python; checked first because a big result
+# has tens of thousands of them.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _native(value: Any) -> Any:
     """neo4j.time values to the standard library's, so both backends return alike."""
+    if type(value) in _PLAIN:
+        return value
     if hasattr(value, "to_native"):
         return value.to_native()
-    if isinstance(value, list):
-        return [_native(v) for v in value]
+    if isinstance(value, list):  # plain items inline: a packed result is a list of lists
+        return [v if type(v) in _PLAIN else _native(v) for v in value]
     if isinstance(value, neo4j.graph.Node):
         return {"_labels": sorted(value.labels), **{k: _native(v) for k, v in value.items()}}
     if isinstance(value, neo4j.graph.Relationship):

@@ -9,7 +9,7 @@ shared text, and values always travel as parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.store import Dialect, GraphStore
@@ -78,17 +78,62 @@ def timeline(store: GraphStore, node_id: str, limit: int = 1000) -> list[dict[st
     d = DIALECTS[store.dialect]
     label = type_of(store.model, node_id)
     events = d.union.join(t.name for t in store.model.event_types())
-    cypher = (
-        f"MATCH (x:{label} {{id: $id}})-[r]-(e:{events}) "
-        "OPTIONAL MATCH (e)-[:AT]->(p:Place) "
-        f"RETURN e.id AS id, {d.label_of('e')} AS kind, e.time AS time, "
-        "e.time_offset_min AS offset_min, e.caption AS caption, e.label AS label, "
-        "e.confidence AS confidence, e.plate_read AS plate_read, "
-        "p.id AS place_id, p.caption AS place, p.location_lat AS lat, p.location_lon AS lon, "
-        "e.batch_id AS batch_id, e.record_id AS record_id "
-        "ORDER BY time, id LIMIT $limit"
-    )
-    return store.read(cypher, {"id": node_id, "limit": limit}).records()
+    match = f"MATCH (x:{label} {{id: $id}})-[r]-(e:{events}) OPTIONAL MATCH (e)-[:AT]->(p:Place) "
+    params = {"id": node_id, "limit": limit}
+    columns = _timeline_columns(d)
+    if store.dialect == "neo4j":
+        head = f"{match} WITH e, p ORDER BY e.time, e.id LIMIT $limit "
+        return _packed_records(store, head, columns, params)
+    returned = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+    return store.read(f"{match} RETURN {returned} ORDER BY time, id LIMIT $limit", params).records()
+
+
+def _timeline_columns(d: Dialects) -> dict[str, str]:
+    """A timeline row's columns over the event `e` and its place `p`."""
+    return {
+        "id": "e.id",
+        "kind": d.label_of("e"),
+        "time": "e.time",
+        "offset_min": "e.time_offset_min",
+        "caption": "e.caption",
+        "label": "e.label",
+        "confidence": "e.confidence",
+        "plate_read": "e.plate_read",
+        "place_id": "p.id",
+        "place": "p.caption",
+        "lat": "p.location_lat",
+        "lon": "p.location_lon",
+        "batch_id": "e.batch_id",
+        "record_id": "e.record_id",
+    }
+
+
+# Columns that hold an instant; on Neo4j they travel as epoch microseconds.
+_INSTANTS = frozenset({"time"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _packed_records(
+    store: GraphStore, head: str, columns: dict[str, str], params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Run `head` (ordered rows) on Neo4j and return one dict per row, as `read` would.
+
+    The Python driver builds an object per record and hydrates each DateTime in pure
+    Python (about 0.1 ms apiece): 1000 timeline rows took ~150 ms client-side against
+    ~15 ms in the server. One record holding every row as a list, with instants as
+    epoch microseconds (exact), arrives in ~20 ms."""
+    values = [
+        f"{expr}.epochSeconds * 1000000 + {expr}.microsecond" if name in _INSTANTS else expr
+        for name, expr in columns.items()
+    ]
+    cypher = f"{head} RETURN collect([{', '.join(values)}]) AS rows"
+    rows = store.read(cypher, params).rows[0][0]
+    instants = [i for i, name in enumerate(columns) if name in _INSTANTS]
+    for row in rows:
+        for i in instants:
+            if row[i] is not None:
+                row[i] = _EPOCH + timedelta(microseconds=row[i])
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def co_presence(

@@ -76,7 +76,7 @@ def test_batch_of_known_and_new_events_upserts_both(store: GraphStore, tmp_path:
     # New events are created without a lookup first; one known id among them must still
     # end up updated in place, not duplicated, and the new ones complete with their edges.
     _loaded(store, tmp_path)
-    late = START + timedelta(days=30)
+    late = START + timedelta(days=30, microseconds=123_456)  # times come back exact
     records = [
         sighting("n1", "B", "KX1", late),
         sighting("a1", "A", "KX1", late + timedelta(minutes=1)),  # known: a new time
@@ -94,6 +94,7 @@ def test_batch_of_known_and_new_events_upserts_both(store: GraphStore, tmp_path:
         ("Site A", True),
         ("Site A", True),
     ]
+    assert rows[0]["time"].replace(tzinfo=None) == late.replace(tzinfo=None)
     known = store.read("MATCH (s:Sighting) WHERE s.time >= $t RETURN count(s)", {"t": late})
     assert known.rows[0][0] == 3
 
