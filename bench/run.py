@@ -25,9 +25,15 @@ def main() -> None:
     parser.add_argument("--scale", default="small")
     parser.add_argument("--query-scale", default="medium")
     parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument(
+        "--neo4j-page-cache",
+        default="4g",
+        help="Neo4j page cache (server.memory.pagecache.size); Neo4j advises the size of "
+        "the store, about 3 GB for the medium graph (the tests use 256m)",
+    )
     args = parser.parse_args()
     report = Report()
-    with Neo4jServer() as server:
+    with Neo4jServer(page_cache=args.neo4j_page_cache) as server:
         driver = neo4j.GraphDatabase.driver(server.uri, auth=None, notifications_min_severity="OFF")
         for scale, phase in ((args.scale, "load"), (args.query_scale, "query")):
             _phase(scale, phase, report, None if args.skip_neo4j else driver)

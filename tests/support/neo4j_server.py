@@ -131,11 +131,22 @@ def java_binary() -> str:
     return java
 
 
+# Enough for the tests' small graphs; a benchmark on a big graph passes a page cache the
+# size of its store (Neo4j's own sizing advice), or its queries pay for page faults.
+DEFAULT_PAGE_CACHE = "256m"
+
+
+def memory_config(page_cache: str = DEFAULT_PAGE_CACHE) -> str:
+    """Return the neo4j.conf lines that size memory: the page cache (``256m``, ``4g``, ...)
+    and the cap on memory held by open transactions."""
+    return f"server.memory.pagecache.size={page_cache}\ndbms.memory.transaction.total.max=512m\n"
+
+
 def render_config(home: Path, bolt_port: int) -> str:
     """Return neo4j.conf text: loopback only, Bolt on ``bolt_port``, no HTTP(S), no auth.
 
     Validation is strict (a typo or duplicate stops start-up with exit code 3), so the file is
-    always written whole from here rather than patched.
+    always written whole, from here and ``memory_config``, rather than patched.
     """
     lines = [
         f"server.default_listen_address={LOOPBACK}",
@@ -145,8 +156,6 @@ def render_config(home: Path, bolt_port: int) -> str:
         f"server.bolt.advertised_address={LOOPBACK}:{bolt_port}",
         "server.http.enabled=false",
         "server.https.enabled=false",
-        "server.memory.pagecache.size=256m",
-        "dbms.memory.transaction.total.max=512m",
         "dbms.security.auth_enabled=false",
         "dbms.usage_report.enabled=false",
         "db.tx_log.preallocate=false",
@@ -165,9 +174,16 @@ class Neo4jServer:
     and auth is disabled, so ``GraphDatabase.driver(server.uri, auth=None)`` connects.
     """
 
-    def __init__(self, lib_dir: Path | None = None, home: Path | None = None) -> None:
-        """Prepare (but do not start) a server; ``lib_dir`` defaults to ``assemble()``'s result."""
+    def __init__(
+        self,
+        lib_dir: Path | None = None,
+        home: Path | None = None,
+        page_cache: str = DEFAULT_PAGE_CACHE,
+    ) -> None:
+        """Prepare (but do not start) a server; ``lib_dir`` defaults to ``assemble()``'s result;
+        ``page_cache`` is a Neo4j size such as ``256m`` or ``4g``."""
         self.lib_dir = lib_dir
+        self.page_cache = page_cache
         self._own_home = home is None
         self.home: Path = home or Path(tempfile.mkdtemp(prefix="dossier-neo4j-"))
         self.port = 0
@@ -225,7 +241,7 @@ class Neo4jServer:
         link = self.home / "lib"
         if not link.exists() and not link.is_symlink():
             link.symlink_to(lib.resolve(), target_is_directory=True)
-        conf = render_config(self.home, self.port)
+        conf = render_config(self.home, self.port) + memory_config(self.page_cache)
         (self.home / "conf" / "neo4j.conf").write_text(conf, encoding="utf-8")
 
     def _wait_until_ready(self, timeout: float) -> None:
