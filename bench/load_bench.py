@@ -4,6 +4,7 @@ rows in the same run (Neo4j: `UNWIND $rows CREATE`; Ladybug: plain `COPY`)."""
 from __future__ import annotations
 
 import shutil
+import statistics
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -122,24 +123,37 @@ def load_neo4j(ledger: Ledger, driver: neo4j.Driver, report: Report) -> None:
 
 
 def run_neo4j(ledger: Ledger, driver: neo4j.Driver, report: Report) -> None:
+    """After one untimed load of each, ours, the baseline, ours again; ours counts as the
+    mean of its two runs. On a fresh server the first load pays for the cold JVM, page
+    cache and store files (about 1.5x slower on the small scenario): timed first and
+    once, ours alone paid for it, and drift in the machine's load fell on one side. The
+    last run leaves our graph in place for the query benchmark."""
     store = Neo4jStore(driver, default_model())
     store.ensure_schema()
-    store.clear()
-    with stopwatch() as ours:
-        project(ledger, store)
     nodes, edges = collect_rows(ledger, store)
+    _time_projection(ledger, store)
+    store.clear()
+    neo4j_baseline(driver, nodes, edges)
+    ours = [_time_projection(ledger, store)]
     store.clear()
     with stopwatch() as baseline:
         neo4j_baseline(driver, nodes, edges)
-    store.clear()
-    project(ledger, store)  # leave our graph in place for the query benchmark
+    ours.append(_time_projection(ledger, store))
     total = _elements(nodes, edges)
+    print(f"neo4j load, ours: {ours[0]:,.1f} s and {ours[1]:,.1f} s", flush=True)
     report.add(
         Row(
             f"neo4j load ({total:,} elements)",
-            total / ours(),
+            total / statistics.mean(ours),
             total / baseline(),
             "elements/s",
             ">= 0.8x",
         )
     )
+
+
+def _time_projection(ledger: Ledger, store: Neo4jStore) -> float:
+    store.clear()
+    with stopwatch() as ours:
+        project(ledger, store)
+    return ours()
