@@ -228,9 +228,12 @@ def edge_upsert_cypher(
     source: str = "UNWIND $rows AS r",
     row: str = "r.",
 ) -> str:
-    """MERGE by id; `source` / `row` as in node_upsert_cypher."""
+    """MERGE by id; `source` / `row` as in node_upsert_cypher. The ends are looked up with
+    WHERE: Ladybug turns `(a:T {id: source})` after LOAD FROM into a join over every pair
+    of nodes (one row into a 40k-sighting graph filled the buffer pool), WHERE into a
+    lookup; Neo4j plans both as an index seek."""
     return (
-        f"{source} MATCH (a:{source_type} {{id: {row}source}}), "
-        f"(b:{target_type} {{id: {row}target}}) "
+        f"{source} MATCH (a:{source_type}) WHERE a.id = {row}source "
+        f"MATCH (b:{target_type}) WHERE b.id = {row}target "
         f"MERGE (a)-[e:{rel_type.name} {{id: {row}id}}]->(b) SET {_edge_sets(rel_type, row)}"
     )
