@@ -118,13 +118,15 @@ def address_comparison() -> ComparisonCreator:
     )
 
 
+def _bare_handle(side: str) -> str:
+    """`side` has a handle and no surname: where both have full names the name
+    comparison has weighed them already."""
+    return f"surname_{side} IS NULL AND handle_stem_{side} IS NOT NULL"
+
+
 def _spells(side: str, other: str) -> str:
-    """The handle of `side` spells the name of `other`, and `side` has no surname of its
-    own: where both have full names the name comparison has weighed them already."""
-    return (
-        f"(surname_{side} IS NULL AND handle_stem_{side} IS NOT NULL "
-        f"AND array_contains(spelt_{other}, handle_stem_{side}))"
-    )
+    """The bare handle of `side` spells the name of `other`."""
+    return f"({_bare_handle(side)} AND array_contains(spelt_{other}, handle_stem_{side}))"
 
 
 def _spells_one_person(side: str, other: str) -> str:
@@ -140,8 +142,8 @@ def handle_comparison() -> ComparisonCreator:
     the handle, so each level reads both ways."""
     reuse = "(social_handle_l IS NOT NULL AND social_handle_r IS NOT NULL)"
     spelling = (
-        "(surname_l IS NULL AND handle_stem_l IS NOT NULL AND spelt_r IS NOT NULL) OR "
-        "(surname_r IS NULL AND handle_stem_r IS NOT NULL AND spelt_l IS NOT NULL)"
+        f"({_bare_handle('l')} AND spelt_r IS NOT NULL) OR "
+        f"({_bare_handle('r')} AND spelt_l IS NOT NULL)"
     )
     return CustomComparison(
         output_column_name="handle",
@@ -174,11 +176,13 @@ def handle_comparison() -> ComparisonCreator:
     )
 
 
-def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
+def _shared(
+    column: str, what: str, m: float, u: float, null: Any | None = None
+) -> ComparisonCreator:
     return CustomComparison(
         output_column_name=column,
         comparison_levels=[
-            cll.NullLevel(column),
+            null or cll.NullLevel(column),
             _level(cll.ArrayIntersectLevel(column, 1), f"a shared {what}", m, u),
             _level(cll.ElseLevel(), f"no shared {what}", 1 - m, 1 - u),
         ],
@@ -188,23 +192,10 @@ def _shared(column: str, what: str, m: float, u: float) -> ComparisonCreator:
 def shared_identifier_comparison() -> ComparisonCreator:
     """Only identifiers of a kind both profiles have can fail to be shared: a Twitter
     account and a phone number say nothing about each other."""
-    return CustomComparison(
-        output_column_name="ids",
-        comparison_levels=[
-            cll.Or(cll.NullLevel("ids"), cll.Not(cll.ArrayIntersectLevel("id_kinds", 1))).configure(
-                is_null_level=True, label_for_charts="no identifiers of one kind to compare"
-            ),
-            _level(
-                cll.ArrayIntersectLevel("ids", 1),
-                "a shared phone, e-mail address, handle or device",
-                0.6,
-                1e-6,
-            ),
-            _level(
-                cll.ElseLevel(), "no shared phone, e-mail address, handle or device", 0.4, 1 - 1e-6
-            ),
-        ],
-    )
+    no_common_kind = cll.Or(
+        cll.NullLevel("ids"), cll.Not(cll.ArrayIntersectLevel("id_kinds", 1))
+    ).configure(is_null_level=True, label_for_charts="no identifiers of one kind to compare")
+    return _shared("ids", "phone, e-mail address, handle or device", 0.6, 1e-6, no_common_kind)
 
 
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
