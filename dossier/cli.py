@@ -102,6 +102,14 @@ def ingest(
             help="Keep message bodies (default: metadata only; env DOSSIER_MESSAGE_BODIES).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes reading files side by side (default: one per CPU when there "
+            "is enough to read). The ledger is the same whatever the number.",
+        ),
+    ] = None,
 ) -> None:
     """Read exports into the ledger. Exit 0: all accepted; 3: some records quarantined;
     1: some files could not be read."""
@@ -112,6 +120,7 @@ def ingest(
             owner,
             assume_offset,
             mapping,
+            workers,
         )
     )
 

@@ -97,6 +97,7 @@ def ingest(
     owner: str | None,
     assume_offset: str | None,
     mapping: str | None = None,
+    workers: int | None = None,
 ) -> int:
     workspace = Workspace(settings)
     connector_for = mapping_factory(_mapping_path(mapping)) if mapping else choose_connector
@@ -109,7 +110,12 @@ def ingest(
     with _progress() as progress:
         task = progress.add_task("records read", total=None)
         reports = ingest_paths(
-            paths, workspace.ledger, options, lambda: progress.advance(task), connector_for
+            paths,
+            workspace.ledger,
+            options,
+            lambda n: progress.advance(task, n),
+            connector_for,
+            workers,
         )
     _print_ingest(reports, workspace.ledger)
     workspace.audit(

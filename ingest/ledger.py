@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.batchwriter import BatchWriter
+from ingest.batchwriter import BatchCounts, BatchWriter
 from ingest.records import Rejected, SourceRecord
 from schemas.ids import make_id
 
@@ -64,6 +64,18 @@ class _Identity:
 
 
 @dataclass(frozen=True)
+class StagedBatch:
+    """A batch written under `.staging/` and not yet published: what its manifest will say."""
+
+    batch_id: str
+    identity: _Identity
+    connector: str
+    version: str
+    counts: BatchCounts
+    supersedes: str | None
+
+
+@dataclass(frozen=True)
 class SourceFile:
     path: Path
     sha256: str
@@ -97,7 +109,7 @@ class Ledger:
 
     def find(self, source: SourceFile, connector: str, version: str) -> BatchManifest | None:
         """The batch that already holds exactly this content read by this connector version."""
-        batch_id = _batch_id(source.sha256, connector, version)
+        batch_id = batch_id_of(source, connector, version)
         return next((m for m in self.batches() if m.batch_id == batch_id), None)
 
     def previous_versions(self, source: SourceFile) -> list[BatchManifest]:
@@ -118,9 +130,21 @@ class Ledger:
         items: Iterable[SourceRecord | Rejected],
     ) -> BatchManifest:
         """Write all items as one batch and publish it atomically."""
-        batch_id = _batch_id(source.sha256, connector, version)
+        return self.publish(self.stage_batch(source, connector, version, items))
+
+    def stage_batch(
+        self,
+        source: SourceFile,
+        connector: str,
+        version: str,
+        items: Iterable[SourceRecord | Rejected],
+    ) -> StagedBatch:
+        """Write a source file's batch under `.staging/`, not yet visible. Staging needs
+        no lock and reads no manifest, so worker processes stage files side by side while
+        one process publishes them in order."""
+        batch_id = batch_id_of(source, connector, version)
         identity = _Identity(str(source.path.resolve()), source.sha256, source.size)
-        return self._publish(batch_id, identity, connector, version, items, None)
+        return self._stage(batch_id, identity, connector, version, items, None)
 
     def write_derived(
         self,
@@ -143,7 +167,7 @@ class Ledger:
         if repeats:
             batch_id = f"{batch_id}-{repeats}"
         identity = _Identity(f"(derived: {kind})", inputs_digest, 0)
-        return self._publish(batch_id, identity, kind, version, items, kind, extras)
+        return self.publish(self._stage(batch_id, identity, kind, version, items, kind, extras))
 
     def latest_derived(self, kind: str) -> BatchManifest | None:
         return next((m for m in reversed(self.batches()) if m.supersedes == kind), None)
@@ -156,7 +180,7 @@ class Ledger:
             return latest
         return None
 
-    def _publish(
+    def _stage(
         self,
         batch_id: str,
         identity: _Identity,
@@ -165,27 +189,33 @@ class Ledger:
         items: Iterable[SourceRecord | Rejected],
         supersedes: str | None,
         extras: Mapping[str, pa.Table] | None = None,
-    ) -> BatchManifest:
+    ) -> StagedBatch:
         staging = self.staging_dir / batch_id
         shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
         staging.mkdir(parents=True)
         counts = BatchWriter(staging).write(items)
         for name, table in (extras or {}).items():
             pq.write_table(table, staging / f"{name}.parquet")
+        return StagedBatch(batch_id, identity, connector, version, counts, supersedes)
+
+    def publish(self, staged: StagedBatch) -> BatchManifest:
+        """Make a staged batch visible: the next sequence number, a durable manifest, and
+        one atomic rename, all under the ledger's lock."""
+        staging = self.staging_dir / staged.batch_id
         with self._lock():
             manifest = BatchManifest(
-                batch_id=batch_id,
+                batch_id=staged.batch_id,
                 seq=self._next_seq(),
-                source_path=identity.path,
-                source_sha256=identity.sha256,
-                source_bytes=identity.size,
-                connector=connector,
-                connector_version=version,
-                read=counts.read,
-                accepted=counts.accepted,
-                quarantined=counts.quarantined,
+                source_path=staged.identity.path,
+                source_sha256=staged.identity.sha256,
+                source_bytes=staged.identity.size,
+                connector=staged.connector,
+                connector_version=staged.version,
+                read=staged.counts.read,
+                accepted=staged.counts.accepted,
+                quarantined=staged.counts.quarantined,
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                supersedes=supersedes,
+                supersedes=staged.supersedes,
             )
             _write_json_durably(staging / MANIFEST, asdict(manifest))
             self.batches_dir.mkdir(parents=True, exist_ok=True)
@@ -232,6 +262,12 @@ class Ledger:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def batch_id_of(source: SourceFile, connector: str, version: str) -> str:
+    """The id a source file's batch gets: the same content read by the same connector
+    version is the same batch."""
+    return _batch_id(source.sha256, connector, version)
 
 
 def _batch_id(sha256: str, connector: str, version: str) -> str:

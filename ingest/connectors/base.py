@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ingest.records import Rejected, SourceRecord
 from schemas.model import Model, default_model
@@ -40,6 +40,20 @@ class Connector(ABC):
     def __init__(self, model: Model | None = None, options: ReadOptions | None = None) -> None:
         self.model = model or default_model()
         self.options = options or ReadOptions()
+
+    # A connector travels to the worker processes that read files in parallel. The shipped
+    # model is not sent along: each process has it loaded once (`default_model`), and the
+    # entity cache of `RecordBuilder` only hits for the very model object of its process.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if state.get("model") is default_model():
+            state["model"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.model is None:
+            self.model = default_model()
 
     @classmethod
     @abstractmethod

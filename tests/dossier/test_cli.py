@@ -170,7 +170,10 @@ def test_every_shared_sample_ingests_and_projects(
     tmp_path: Path, backend_env: dict[str, str]
 ) -> None:
     kinds = [str(samples_dir() / kind) for kind in ("cctv", "social", "travel", "messages")]
-    code, out = run(tmp_path, "ingest", *kinds, "--owner", "Sample Owner", env=backend_env)
+    # Two worker processes read the files; the owner option travels with each file.
+    code, out = run(
+        tmp_path, "ingest", *kinds, "--owner", "Sample Owner", "--workers", "2", env=backend_env
+    )
     assert code == 0, out
     assert "9 files: read 208 = accepted 208 + quarantined 0" in out
     code, out = run(tmp_path, "graph", "load", env=backend_env)

@@ -1,0 +1,115 @@
+"""Read files in worker processes; publish their batches here, in the order of the files.
+
+Reading (parsing, normalising, writing the staged Parquet tables) is nearly all the work
+of an ingest and each file's is independent, so worker processes do it side by side.
+Publishing stays in this process, one batch after the other in file order: sequence
+numbers, and so the ledger, are the same whatever the number of workers. At most two
+files per worker are under way, so memory stays bounded on a folder of any size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from types import TracebackType
+
+from ingest.connectors.base import Connector
+from ingest.jobs import FileJob, FileReport, Progress, already_held, publish_file, stage_file
+from ingest.ledger import Ledger, StagedBatch
+
+# Below this much input, starting the workers (about half a second: each imports pyarrow
+# and the model) costs more than sharing the reading saves.
+PARALLEL_MIN_BYTES = 16 << 20
+
+Pending = tuple[FileJob | FileReport, "Future[StagedBatch] | None"]
+
+
+def worker_count(files: list[Path], requested: int | None) -> int:
+    """`requested` workers (at most one per file), or by default one per usable CPU once
+    the files are two or more and big enough to repay starting workers."""
+    if requested is not None:
+        return max(1, min(requested, len(files)))
+    if len(files) < 2 or sum(_size(f) for f in files) < PARALLEL_MIN_BYTES:
+        return 1
+    return min(len(files), len(os.sched_getaffinity(0)))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the plan reports it as unreadable
+
+
+class FilePool:
+    def __init__(self, ledger: Ledger, workers: int, progress: Progress | None = None) -> None:
+        self.ledger = ledger
+        self.progress = progress
+        self.window = 2 * workers
+        # forkserver, not fork: the caller may run threads (a progress display), and a
+        # forked child would inherit their locks in whatever state they were.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ingest.workers"])
+        self.executor = ProcessPoolExecutor(workers, mp_context=context)
+
+    def __enter__(self) -> FilePool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=error is not None)
+
+    def run(self, plans: Iterable[FileJob | FileReport]) -> Iterator[FileReport]:
+        """The report of every planned file, in plan order."""
+        pending: deque[Pending] = deque()
+        staging: set[str] = set()
+        for plan in plans:
+            pending.append(self._start(plan, staging))
+            while len(pending) > self.window:
+                yield self._settle(*pending.popleft())
+        while pending:
+            yield self._settle(*pending.popleft())
+
+    def _start(self, plan: FileJob | FileReport, staging: set[str]) -> Pending:
+        # The same content twice in one run (a copied file) is read once: the second
+        # waits for its turn, when the first is published and it is found unchanged.
+        if isinstance(plan, FileReport) or plan.batch_id in staging:
+            return plan, None
+        if not _portable(plan.connector):
+            return plan, None
+        staging.add(plan.batch_id)
+        return plan, self.executor.submit(_stage_in_worker, self.ledger.root, plan)
+
+    def _settle(self, plan: FileJob | FileReport, future: Future[StagedBatch] | None) -> FileReport:
+        if isinstance(plan, FileReport):
+            return plan
+        if future is not None:
+            staged = future.result()
+            if self.progress is not None:
+                self.progress(staged.counts.read)
+        else:
+            held = already_held(self.ledger, plan)
+            if held is not None:
+                return held
+            staged = stage_file(self.ledger, plan, self.progress)
+        return publish_file(self.ledger, plan, staged)
+
+
+def _portable(connector: Connector) -> bool:
+    """Whether a worker can rebuild the connector: its class is importable by name. A
+    mapping's connector class is made at run time from the mapping file, and is read here."""
+    cls = type(connector)
+    return getattr(sys.modules.get(cls.__module__), cls.__qualname__, None) is cls
+
+
+def _stage_in_worker(root: Path, job: FileJob) -> StagedBatch:
+    return stage_file(Ledger(root), job)
