@@ -8,8 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import batchwriter
-from ingest.batchwriter import RECORD_SCHEMA, _TableSink, string_array
+from ingest import batchparts
+from ingest.batchparts import RECORD_SCHEMA, Rows, string_array
+from ingest.batchwriter import _TableSink
 
 
 def test_string_array_keeps_any_unicode_text() -> None:
@@ -23,12 +24,17 @@ def test_string_array_keeps_any_unicode_text() -> None:
 def test_row_groups_are_bounded_by_bytes_as_well_as_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batchwriter, "ROW_GROUP_BYTES", 40_000)
+    monkeypatch.setattr(batchparts, "ROW_GROUP_BYTES", 40_000)
     sink = _TableSink(tmp_path / "records.parquet", RECORD_SCHEMA)
     rows = [(f"r{i}", f"file#{i}", "é" * 1000) for i in range(100)]
+    buffer = Rows(RECORD_SCHEMA)
     for row in rows:
-        sink.add(*row)
+        buffer.add(row)
+        if buffer.full:
+            sink.add(buffer.table())
+            buffer = Rows(RECORD_SCHEMA)
+    sink.add(buffer.table())
     sink.close()
     parquet = pq.ParquetFile(tmp_path / "records.parquet")
-    assert parquet.num_row_groups > 5
+    assert parquet.num_row_groups >= 5  # 100 rows of 2 kB each, at most 40 kB a group
     assert [tuple(r.values()) for r in parquet.read().to_pylist()] == rows
