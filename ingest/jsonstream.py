@@ -17,6 +17,8 @@ from typing import IO, Any, cast
 
 import orjson
 
+from ingest.stretches import Stretch, StretchMisaligned, open_stretch
+
 CHUNK = 1 << 20
 # One element may not exceed this; past it a parse error is final instead of reading on,
 # so a damaged multi-gigabyte file never gets pulled into memory whole.
@@ -221,11 +223,11 @@ class LineCounter:
     """Reads text for `iter_json` and remembers where lines break, so that the
     character offsets it reports become line numbers; memory stays one chunk's lines."""
 
-    def __init__(self, fp: IO[str]) -> None:
+    def __init__(self, fp: IO[str], first_line: int = 1) -> None:
         self.fp = fp
         self.chars = 0  # characters handed out so far
         self.breaks: deque[int] = deque()  # offsets of newlines not yet passed
-        self.line = 1
+        self.line = first_line
 
     def read(self, size: int = -1) -> str:
         chunk = self.fp.read(size)
@@ -250,6 +252,21 @@ def read_json(path: Path, count_lines: bool = True) -> Iterator[tuple[JsonItem |
     lone surrogates, so they quarantine the record they are in (see `guarded`) instead
     of ending the read of the whole file."""
     with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fp:
-        lines = LineCounter(fp) if count_lines else None
-        for item in json_items(cast(IO[str], lines or fp)):
-            yield item, lines.line_of(item.offset) if lines else 0
+        yield from _with_lines(fp, 1 if count_lines else None)
+
+
+def read_json_stretch(path: Path, stretch: Stretch) -> Iterator[tuple[JsonItem, int]]:
+    """The values of one stretch of JSON lines with their line numbers in the file. Any
+    damage raises StretchMisaligned: a cut inside a value looks just like damage, and the
+    caller reads the file whole instead (which reports real damage as it always does)."""
+    with open_stretch(path, stretch) as fp:
+        for item, line in _with_lines(fp, stretch.first_line):
+            if isinstance(item, JsonDamage):
+                raise StretchMisaligned(f"{path}: line {line}: {item.reason}")
+            yield item, line
+
+
+def _with_lines(fp: IO[str], first_line: int | None) -> Iterator[tuple[JsonItem | JsonDamage, int]]:
+    lines = LineCounter(fp, first_line) if first_line is not None else None
+    for item in json_items(cast(IO[str], lines or fp)):
+        yield item, lines.line_of(item.offset) if lines else 0

@@ -21,9 +21,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingest.batchparts import BatchPart, build_parts
 from ingest.batchwriter import BatchCounts, BatchWriter
 from ingest.records import Rejected, SourceRecord
 from schemas.ids import make_id
+from schemas.model import default_model
 
 MANIFEST = "manifest.json"
 
@@ -142,9 +144,15 @@ class Ledger:
         """Write a source file's batch under `.staging/`, not yet visible. Staging needs
         no lock and reads no manifest, so worker processes stage files side by side while
         one process publishes them in order."""
+        return self.stage_parts(source, connector, version, build_parts(items, default_model()))
+
+    def stage_parts(
+        self, source: SourceFile, connector: str, version: str, parts: Iterable[BatchPart]
+    ) -> StagedBatch:
+        """`stage_batch` from parts already built (by workers reading stretches of it)."""
         batch_id = batch_id_of(source, connector, version)
         identity = _Identity(str(source.path.resolve()), source.sha256, source.size)
-        return self._stage(batch_id, identity, connector, version, items, None)
+        return self._stage(batch_id, identity, connector, version, parts, None)
 
     def write_derived(
         self,
@@ -167,7 +175,8 @@ class Ledger:
         if repeats:
             batch_id = f"{batch_id}-{repeats}"
         identity = _Identity(f"(derived: {kind})", inputs_digest, 0)
-        return self.publish(self._stage(batch_id, identity, kind, version, items, kind, extras))
+        parts = build_parts(items, default_model())
+        return self.publish(self._stage(batch_id, identity, kind, version, parts, kind, extras))
 
     def latest_derived(self, kind: str) -> BatchManifest | None:
         return next((m for m in reversed(self.batches()) if m.supersedes == kind), None)
@@ -186,14 +195,14 @@ class Ledger:
         identity: _Identity,
         connector: str,
         version: str,
-        items: Iterable[SourceRecord | Rejected],
+        parts: Iterable[BatchPart],
         supersedes: str | None,
         extras: Mapping[str, pa.Table] | None = None,
     ) -> StagedBatch:
         staging = self.staging_dir / batch_id
         shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
         staging.mkdir(parents=True)
-        counts = BatchWriter(staging).write(items)
+        counts = BatchWriter(staging).write_parts(parts)
         for name, table in (extras or {}).items():
             pq.write_table(table, staging / f"{name}.parquet")
         return StagedBatch(batch_id, identity, connector, version, counts, supersedes)

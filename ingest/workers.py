@@ -18,15 +18,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from ingest.batchparts import BatchPart, PartBuilder
 from ingest.connectors.base import Connector
 from ingest.jobs import FileJob, FileReport, Progress, already_held, publish_file, stage_file
 from ingest.ledger import Ledger, StagedBatch
+from ingest.stretches import Stretch, StretchMisaligned
 
 # Below this much input, starting the workers (about half a second: each imports pyarrow
 # and the model) costs more than sharing the reading saves.
 PARALLEL_MIN_BYTES = 16 << 20
 
-Pending = tuple[FileJob | FileReport, "Future[StagedBatch] | None"]
+Pending = tuple[FileJob | FileReport, "_Reading | None"]
 
 
 def worker_count(files: list[Path], requested: int | None) -> int:
@@ -87,21 +89,77 @@ class FilePool:
         if not _portable(plan.connector):
             return plan, None
         staging.add(plan.batch_id)
-        return plan, self.executor.submit(_stage_in_worker, self.ledger.root, plan)
+        stretches = plan.connector.stretches(plan.path)
+        if stretches is None:
+            return plan, _WholeFile(self, plan)
+        return plan, _Stretched(self, plan, stretches)
 
-    def _settle(self, plan: FileJob | FileReport, future: Future[StagedBatch] | None) -> FileReport:
+    def _settle(self, plan: FileJob | FileReport, reading: _Reading | None) -> FileReport:
         if isinstance(plan, FileReport):
             return plan
-        if future is not None:
-            staged = future.result()
-            if self.progress is not None:
-                self.progress(staged.counts.read)
+        if reading is not None:
+            staged = reading.staged()
         else:
             held = already_held(self.ledger, plan)
             if held is not None:
                 return held
             staged = stage_file(self.ledger, plan, self.progress)
         return publish_file(self.ledger, plan, staged)
+
+    def told(self, records: int) -> None:
+        if self.progress is not None:
+            self.progress(records)
+
+
+class _WholeFile:
+    """One worker stages the whole file."""
+
+    def __init__(self, pool: FilePool, job: FileJob) -> None:
+        self.pool = pool
+        self.future = pool.executor.submit(_stage_in_worker, pool.ledger.root, job)
+
+    def staged(self) -> StagedBatch:
+        staged = self.future.result()
+        self.pool.told(staged.counts.read)
+        return staged
+
+
+class _Stretched:
+    """Workers read stretches of one big file into parts; this process writes them into
+    the batch in order, keeping a bounded number of stretches in flight."""
+
+    def __init__(self, pool: FilePool, job: FileJob, stretches: list[Stretch]) -> None:
+        self.pool, self.job = pool, job
+        self.waiting = deque(stretches)
+        self.flying: deque[Future[BatchPart]] = deque()
+        self._launch(pool.window)
+
+    def _launch(self, count: int) -> None:
+        for _ in range(min(count, len(self.waiting))):
+            stretch = self.waiting.popleft()
+            future = self.pool.executor.submit(_read_stretch, self.job, stretch)
+            self.flying.append(future)
+
+    def staged(self) -> StagedBatch:
+        job, ledger = self.job, self.pool.ledger
+        try:
+            return ledger.stage_parts(
+                job.source, job.connector.name, job.connector.version, self._parts()
+            )
+        except StretchMisaligned:
+            for future in self.flying:
+                future.cancel()
+            return _WholeFile(self.pool, job).staged()
+
+    def _parts(self) -> Iterator[BatchPart]:
+        while self.flying:
+            part = self.flying.popleft().result()
+            self._launch(1)
+            self.pool.told(part.accepted + part.quarantined)
+            yield part
+
+
+_Reading = _WholeFile | _Stretched
 
 
 def _portable(connector: Connector) -> bool:
@@ -113,3 +171,12 @@ def _portable(connector: Connector) -> bool:
 
 def _stage_in_worker(root: Path, job: FileJob) -> StagedBatch:
     return stage_file(Ledger(root), job)
+
+
+def _read_stretch(job: FileJob, stretch: Stretch) -> BatchPart:
+    """One stretch into one part (a stretch is a few megabytes: one part, whatever its
+    number of rows, stays far below the limits of a row group's columns)."""
+    builder = PartBuilder(job.connector.model)
+    for item in job.connector.read_stretch(job.path, stretch):
+        builder.add(item)
+    return builder.finish()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ingest.records import Rejected, SourceRecord
+from ingest.stretches import Stretch
 from schemas.model import Model, default_model
 
 SNIFF_BYTES = 8192
@@ -63,3 +64,14 @@ class Connector(ABC):
     @abstractmethod
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         """Yield one item per source record, in file order, streaming."""
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        """Where a big file may be cut so that workers read it side by side, or None (the
+        default): the file is read whole. Connectors that can find record boundaries
+        cheaply override this and `read_stretch`."""
+        return None
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        """The records of one stretch, exactly as `read` yields them there; raises
+        StretchMisaligned when the stretch does not hold whole records."""
+        raise NotImplementedError(f"{self.name} reads files whole")

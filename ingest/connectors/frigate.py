@@ -22,8 +22,9 @@ from typing import Any
 
 from ingest.connectors.base import Connector
 from ingest.connectors.common import NotADetection, add_camera, add_sighting, guarded
-from ingest.jsonstream import JsonDamage, JsonItem, read_json
+from ingest.jsonstream import JsonDamage, JsonItem, read_json, read_json_stretch
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
+from ingest.stretches import Stretch, line_stretches
 from schemas.errors import InvalidValue
 
 _MQTT_TYPES = frozenset({"new", "update", "end"})
@@ -123,6 +124,13 @@ class FrigateMqttEvents(_FrigateConnector):
             yield Rejected(f"{path}:line 1", reason, _head_text(path))
             return
         for item, line in read_json(path):
+            yield self._item(f"{path}:line {line}", item)
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        return line_stretches(path, b"{")
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        for item, line in read_json_stretch(path, stretch):
             yield self._item(f"{path}:line {line}", item)
 
     @staticmethod

@@ -46,8 +46,9 @@ from ingest.connectors.social import (
     text,
     unique,
 )
-from ingest.jsonstream import JsonItem, read_json
+from ingest.jsonstream import JsonItem, read_json, read_json_stretch
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
+from ingest.stretches import Stretch, line_stretches
 from schemas.errors import InvalidValue
 
 PLATFORM = "twitter"
@@ -114,6 +115,13 @@ class TwitterV2(Connector):
                 yield from self._page(locator, item)
             else:
                 yield Rejected(locator, item.reason, excerpt(printable(item.raw)))
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        return line_stretches(path, b"{")
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        for item, line in read_json_stretch(path, stretch):
+            yield from self._page(f"{path}:line {line}", item)
 
     def _page(self, locator: str, item: JsonItem) -> Iterator[SourceRecord | Rejected]:
         page = item.value

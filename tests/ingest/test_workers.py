@@ -3,18 +3,23 @@ file order, whatever the number of workers (real samples, real ledger, real proc
 
 from __future__ import annotations
 
+import itertools
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
+from ingest import stretches
 from ingest.connectors.base import ReadOptions
 from ingest.jobs import FileReport
 from ingest.ledger import Ledger
 from ingest.mapping import shipped_mapping
 from ingest.mapping.connector import mapping_factory
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import choose_connector, ingest_paths
+from ingest.stretches import line_stretches
 from ingest.workers import PARALLEL_MIN_BYTES, worker_count
 from tests.conftest import samples_dir
 
@@ -103,3 +108,63 @@ def test_worker_count_starts_workers_only_when_they_repay(tmp_path: Path) -> Non
     with big.open("wb") as fp:
         fp.truncate(PARALLEL_MIN_BYTES)
     assert worker_count([big, *small], None) >= 1
+
+
+def mqtt_capture(path: Path, damaged_line: int | None = None) -> Path:
+    """The Frigate API sample's events as a frigate/events capture, one message a line,
+    every fifth written over three lines (a nested object opening a line, where a cut
+    looks possible but is not), optionally with one damaged line."""
+    events = json.loads((samples_dir() / "cctv" / "frigate_api_events_front_door.json").read_text())
+    lines = []
+    for n, event in enumerate(events):
+        message = {"type": "end", "before": event, "after": event}
+        if n % 5 == 4:
+            lines.append(
+                '{"type": "end", "before":\n'
+                + json.dumps(event)
+                + ',\n"after": '
+                + json.dumps(event)
+                + "}"
+            )
+        else:
+            lines.append(json.dumps(message))
+    if damaged_line is not None:
+        lines.insert(damaged_line, '{"type": "end", "after": {"id": "cut off')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("stretch_bytes", [700, 2500])
+def test_big_files_are_cut_into_stretches_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch_bytes: int
+) -> None:
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", stretch_bytes)
+    files = [
+        mqtt_capture(tmp_path / "capture.jsonl"),
+        mqtt_capture(tmp_path / "damaged.jsonl", damaged_line=17),
+        tmp_path / "tweets.jsonl",
+    ]
+    shutil.copy(samples_dir() / "social" / "twitter_v2_geo_tweets.jsonl", files[2])
+    assert all((c := choose_connector(f, ReadOptions())).stretches(f) for f in files), c
+    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
+    one = ingest_paths(files, alone, workers=1)
+    two = ingest_paths(files, shared, workers=2)
+    assert outcome(two) == outcome(one)
+    assert [r.quarantined for r in two] == [0, 1, 0]
+    assert ledger_content(shared) == ledger_content(alone)
+
+
+def test_stretches_start_where_records_start_and_count_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", 1000)
+    path = mqtt_capture(tmp_path / "capture.jsonl")
+    data = path.read_bytes()
+    cuts = line_stretches(path, b"{")
+    assert cuts is not None and len(cuts) > 5
+    assert cuts[0].start == 0 and cuts[-1].end == len(data)
+    for before, after in itertools.pairwise(cuts):
+        assert before.end == after.start and data[after.start - 1 : after.start + 1] == b"\n{"
+        assert after.first_line == data[: after.start].count(b"\n") + 1
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", len(data))
+    assert line_stretches(path, b"{") is None  # too small to be worth cutting
