@@ -2,9 +2,14 @@
 
 Reading (parsing, normalising, writing the staged Parquet tables) is nearly all the work
 of an ingest and each file's is independent, so worker processes do it side by side.
-Publishing stays in this process, one batch after the other in file order: sequence
-numbers, and so the ledger, are the same whatever the number of workers. At most two
-files per worker are under way, so memory stays bounded on a folder of any size.
+A big file whose connector can cut it (`Connector.stretches`) is read by all workers,
+a stretch each, and its parts are written into the batch here in order. Publishing stays
+in this process, one batch after the other in file order: sequence numbers, and so the
+ledger, are the same whatever the number of workers. At most two files (or stretches)
+per worker are under way, so memory stays bounded on a folder or a file of any size.
+
+Like any multiprocessing code, a script that ingests with workers must guard its entry
+point (`if __name__ == "__main__":`): the workers' server imports the main module.
 """
 
 from __future__ import annotations
@@ -32,13 +37,13 @@ Pending = tuple[FileJob | FileReport, "_Reading | None"]
 
 
 def worker_count(files: list[Path], requested: int | None) -> int:
-    """`requested` workers (at most one per file), or by default one per usable CPU once
-    the files are two or more and big enough to repay starting workers."""
+    """`requested` workers, or by default one per usable CPU once there is enough to read
+    to repay starting them (one big file counts: its stretches are read side by side)."""
     if requested is not None:
-        return max(1, min(requested, len(files)))
-    if len(files) < 2 or sum(_size(f) for f in files) < PARALLEL_MIN_BYTES:
+        return max(1, requested)
+    if not files or sum(_size(f) for f in files) < PARALLEL_MIN_BYTES:
         return 1
-    return min(len(files), len(os.sched_getaffinity(0)))
+    return len(os.sched_getaffinity(0))
 
 
 def _size(path: Path) -> int:
