@@ -214,7 +214,7 @@ class AlertSplitter:
     def _search(self, pattern: re.Pattern[bytes], start: int) -> re.Match[bytes] | None:
         """The first match at or after `start`, reading on; None at end of file or limit."""
         scan = start
-        while (match := pattern.search(self.buf, scan)) is None:
+        while (match := _search(pattern, self.buf, scan)) is None:
             if len(self.buf) - self.pos > MAX_ALERT_BYTES:
                 return None
             scan = max(start, len(self.buf) - _OVERLAP)
@@ -245,6 +245,47 @@ class AlertSplitter:
         if len(self.buf) > MAX_ALERT_BYTES:
             problem = f"{problem} (more than {MAX_ALERT_BYTES} bytes without an alert boundary)"
         return self._take(index, len(self.buf), problem)
+
+
+_ROOT_NAME = b"EventNotificationAlert"
+_DECL_START = b"<?xml"
+
+
+def _search(pattern: re.Pattern[bytes], buf: bytearray, start: int) -> re.Match[bytes] | None:
+    """`pattern.search(buf, start)` for the splitter's patterns, found in a fraction of the
+    time: a regex whose every alternative starts with "<" is tried at each byte, whereas
+    each of its matches holds the root element's name or an XML declaration, which
+    `find` locates in C; the regex then only confirms those few places."""
+    found = _search_tag(pattern, buf, start)
+    if pattern is _ROOT:
+        return found
+    declaration = _search_declaration(buf, start, found.start() if found else len(buf))
+    return declaration or found
+
+
+def _search_tag(pattern: re.Pattern[bytes], buf: bytearray, start: int) -> re.Match[bytes] | None:
+    """The first match of `pattern` at the tag around an occurrence of the root's name."""
+    name = buf.find(_ROOT_NAME, start)
+    while name >= 0:
+        # The tag starts at the last "<" before the name: a namespace prefix holds none.
+        opening = buf.rfind(b"<", start, name)
+        if opening >= 0:
+            match = pattern.match(buf, opening)
+            if match is not None and match.end() > name:
+                return match
+        name = buf.find(_ROOT_NAME, name + 1)
+    return None
+
+
+def _search_declaration(buf: bytearray, start: int, end: int) -> re.Match[bytes] | None:
+    """The first XML declaration that starts in [start, end), as a match of `_BOUNDARY`."""
+    at = buf.find(_DECL_START, start, end)
+    while at >= 0:
+        match = _BOUNDARY.match(buf, at)
+        if match is not None:
+            return match
+        at = buf.find(_DECL_START, at + 1, end)
+    return None
 
 
 def parse_alert(data: bytes) -> Element:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.connectors import hikvision
 from ingest.connectors.base import ReadOptions
@@ -262,3 +264,40 @@ def test_sniff_refuses_other_xml() -> None:
     gpx = (samples_dir() / "travel" / "garmin_etrex_track.gpx").read_bytes()[:8192]
     assert not HikvisionAnpr.sniff(gpx)
     assert not HikvisionAnpr.sniff(b'{"EventNotificationAlert": 1}')
+
+
+_FRAGMENTS = [
+    b"<?xml version='1.0'?>",
+    b"<?xmlish?>",
+    b"<EventNotificationAlert>",
+    b"<EventNotificationAlert ",
+    b"<EventNotificationAlert/>",
+    b"<EventNotificationAlertX>",
+    b"</EventNotificationAlert>",
+    b"</EventNotificationAlert >",
+    b"<hik:EventNotificationAlert\n",
+    b"</hik:EventNotificationAlert>",
+    b"<a>EventNotificationAlert</a>",
+    b"<",
+    b"</",
+    b"EventNotificationAlert",
+    b" ",
+    b"<b x='<'>",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=12),
+    st.integers(min_value=0, max_value=40),
+)
+def test_splitter_search_finds_what_the_regex_finds(parts: list[bytes], start: int) -> None:
+    """The find-then-confirm search is the plain regex search, only faster."""
+    buf = bytearray(b"".join(parts))
+    start = min(start, len(buf))
+    for pattern in (hikvision._ROOT, hikvision._BOUNDARY):
+        expected = pattern.search(buf, start)
+        found = hikvision._search(pattern, buf, start)
+        assert (found and found.span()) == (expected and expected.span()), (pattern, buf)
+        if expected is not None and found is not None:
+            assert found.group() == expected.group()
