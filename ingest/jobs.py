@@ -6,8 +6,10 @@ worker process while this process keeps the ledger's order (`ingest.workers`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -123,7 +125,22 @@ def stage_file(ledger: Ledger, job: FileJob, progress: Progress | None = None) -
     items = job.connector.read(job.path)
     if progress is not None:
         items = _counting(items, progress)
-    return ledger.stage_batch(job.source, job.connector.name, job.connector.version, items)
+    with sparse_gc():
+        return ledger.stage_batch(job.source, job.connector.name, job.connector.version, items)
+
+
+@contextmanager
+def sparse_gc() -> Iterator[None]:
+    """Collect cycles rarely while records are read. Reading allocates a stream of small
+    objects (element trees, tuples, dicts) freed by reference counting, none in cycles;
+    with the default thresholds the collector scans them every 700 allocations, which
+    cost a quarter of the time of an XML source. Cycles are still collected, later."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def publish_file(ledger: Ledger, job: FileJob, staged: StagedBatch) -> FileReport:

@@ -25,7 +25,15 @@ from types import TracebackType
 
 from ingest.batchparts import BatchPart, PartBuilder
 from ingest.connectors.base import Connector
-from ingest.jobs import FileJob, FileReport, Progress, already_held, publish_file, stage_file
+from ingest.jobs import (
+    FileJob,
+    FileReport,
+    Progress,
+    already_held,
+    publish_file,
+    sparse_gc,
+    stage_file,
+)
 from ingest.ledger import Ledger, StagedBatch
 from ingest.stretches import Stretch, StretchMisaligned
 
@@ -182,6 +190,7 @@ def _read_stretch(job: FileJob, stretch: Stretch) -> BatchPart:
     """One stretch into one part (a stretch is a few megabytes: one part, whatever its
     number of rows, stays far below the limits of a row group's columns)."""
     builder = PartBuilder(job.connector.model)
-    for item in job.connector.read_stretch(job.path, stretch):
-        builder.add(item)
+    with sparse_gc():
+        for item in job.connector.read_stretch(job.path, stretch):
+            builder.add(item)
     return builder.finish()
