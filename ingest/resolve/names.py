@@ -177,6 +177,14 @@ def handle_of(identifier: str) -> Handle | None:
     return Handle(platform, text, stem) if len(stem) >= MIN_STEM else None
 
 
+def _heads(parts: NameParts) -> set[str]:
+    """How a handle may begin for this name: the given name as written, canonical, or its
+    initial."""
+    assert parts.folded is not None and parts.given is not None
+    written = _LETTERS.sub("", parts.folded.split()[0])
+    return {h for h in (written, written[:1], _LETTERS.sub("", parts.given)) if h}
+
+
 def spellings(parts: NameParts) -> set[str]:
     """The ways a handle spells this name: the given name (as written or canonical) or its
     initial, then the surname or at least its first four letters ("evaalte", "ealtenvel")."""
@@ -185,11 +193,43 @@ def spellings(parts: NameParts) -> set[str]:
     surname = _LETTERS.sub("", parts.surname)
     if len(surname) < MIN_SURNAME_LETTERS:
         return set()
-    written = _LETTERS.sub("", parts.folded.split()[0])
-    heads = {written, written[:1], _LETTERS.sub("", parts.given)}
     return {
         head + surname[:end]
-        for head in heads
-        if head
+        for head in _heads(parts)
         for end in range(MIN_SURNAME_LETTERS, len(surname) + 1)
     }
+
+
+# Transliterations of one given name ("Oleksandr" of "Aleksandr"): a handle may start with
+# any of them; nicknames of fewer than five letters ("Alex", "Sasha") are not spelt out.
+GIVEN_VARIANTS: dict[str, tuple[str, ...]] = {
+    group[0]: tuple(n for n in group if len(n) >= MIN_STEM) for group in _GIVEN_GROUPS
+}
+
+
+def spelling_keys(parts: NameParts) -> frozenset[str]:
+    """What a handle spelling this name looks like, as "head|surname skeleton": the heads of
+    `spellings` and the given name's transliterations, then the skeleton of four or more
+    letters of the surname. A handle transliterating the surname another way ("hryt" for
+    "Grit...") has the same skeleton; `handle_keys` cuts handles alike."""
+    if parts.folded is None or parts.given is None or parts.surname is None:
+        return frozenset()
+    return _spelling_keys(parts)
+
+
+@lru_cache(maxsize=1 << 16)
+def _spelling_keys(parts: NameParts) -> frozenset[str]:
+    surname = _LETTERS.sub("", parts.surname or "")
+    if len(surname) < MIN_SURNAME_LETTERS:
+        return frozenset()
+    heads = _heads(parts) | set(GIVEN_VARIANTS.get(parts.given or "", ()))
+    tails = {skeleton(surname[:end]) for end in range(MIN_SURNAME_LETTERS, len(surname) + 1)}
+    return frozenset(
+        f"{head}|{tail}" for head in heads for tail in tails if len(tail) >= MIN_SURNAME_LETTERS
+    )
+
+
+def handle_keys(stem: str) -> set[str]:
+    """Every cut of a handle into a head and a skeleton of at least four letters after it."""
+    cuts = ((stem[:cut], skeleton(stem[cut:])) for cut in range(1, len(stem)))
+    return {f"{head}|{tail}" for head, tail in cuts if len(tail) >= MIN_SURNAME_LETTERS}

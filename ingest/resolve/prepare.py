@@ -15,8 +15,10 @@ from ingest.resolve.names import (
     Handle,
     NameParts,
     fold,
+    handle_keys,
     handle_of,
     name_parts,
+    spelling_keys,
     spellings,
 )
 
@@ -29,6 +31,7 @@ MODEL_COLUMNS = [
     "surname_key",
     "tokens_key",
     "name_people",
+    "initial_people",
     "dob",
     "ids",
     "id_kinds",
@@ -77,6 +80,7 @@ def model_input(
                 parts.surname_key,
                 parts.tokens_key,
                 0,
+                0,
                 dob or None,
                 list(idents) or None,
                 sorted({i.split(":", 1)[0] for i in idents}) or None,
@@ -92,6 +96,7 @@ def model_input(
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
     frame["name_people"] = _people_per_name(frame)
+    frame["initial_people"] = _people_per_initial(frame)
     _spell_handles(frame, named)
     return frame, alone
 
@@ -119,21 +124,52 @@ def _spell_handles(frame: pd.DataFrame, names: list[NameParts]) -> None:
     handles of profiles without a surname are looked for: elsewhere the name says more.
     A frame without such handles (most CSV records) gets no extra work and no pairs."""
     lonely = frame["surname"].isna() & frame["handle_stem"].notna()
-    stems = set(frame.loc[lonely, "handle_stem"])
-    spelt = [sorted(spellings(n) & stems) or None if stems else None for n in names]
-    names_of: dict[str, set[str]] = {}
-    for key, stems_spelt in zip(frame["tokens_key"], spelt, strict=True):
+    cuts: dict[str, set[str]] = {}  # a spelling, or a key of one -> the handles
+    for stem in set(frame.loc[lonely, "handle_stem"]):
+        for key in {stem} | handle_keys(stem):
+            cuts.setdefault(key, set()).add(stem)
+    spelt = [_spelt(n, cuts) if cuts else None for n in names]
+    names_of: dict[str, set[tuple[str, str | None, str | None]]] = {}
+    for key, given, initial, stems_spelt in zip(
+        frame["tokens_key"], frame["given"], frame["surname_initial"], spelt, strict=True
+    ):
         for stem in stems_spelt or ():
-            names_of.setdefault(stem, set()).add(key)
-    # How many different full names a handle spells: "anoorderh" spells both Anouk and
-    # Amir Noorderhuis, and then says nothing about which of them holds it.
-    frame["stem_names"] = [len(names_of.get(stem, ())) for stem in frame["handle_stem"]]
+            names_of.setdefault(stem, set()).add((key, given, initial))
+    frame["stem_names"] = [
+        _names_spelling(names_of.get(stem, set()), given, initial)
+        for stem, given, initial in zip(
+            frame["handle_stem"], frame["given"], frame["surname_initial"], strict=True
+        )
+    ]
     keys = [
         ([stem] if alone else []) + (found or []) or None
         for stem, alone, found in zip(frame["handle_stem"], lonely, spelt, strict=True)
     ]
     frame["spelt"] = pd.Series(spelt, index=frame.index, dtype=object)
     frame["link_keys"] = pd.Series(keys, index=frame.index, dtype=object)
+
+
+def _spelt(parts: NameParts, cuts: dict[str, set[str]]) -> list[str] | None:
+    """The handles that spell this name, letter for letter or by the surname's skeleton
+    ("oleksandrhryt" spells Aleksandr Gritsenkov)."""
+    keys = spellings(parts) | spelling_keys(parts)
+    found = {stem for key in keys for stem in cuts.get(key, ())}
+    return sorted(found) or None
+
+
+def _names_spelling(
+    names: set[tuple[str, str | None, str | None]], given: str | None, initial: str | None
+) -> int:
+    """How many different full names a handle spells: "anoorderh" spells both Anouk and
+    Amir Noorderhuis, and then says nothing about which of them holds it. Where the
+    profile shows a given name or an initial of its own ("Hugo U." of @huitenbro82), only
+    the names that agree with it count: Hanna Uitenbroek does not make it ambiguous."""
+    return sum(
+        1
+        for _key, g, i in names
+        if (not isinstance(given, str) or g == given)
+        and (not isinstance(initial, str) or i == initial)
+    )
 
 
 def _postcode(text: str | None) -> str | None:
@@ -149,3 +185,16 @@ def _people_per_name(frame: pd.DataFrame) -> pd.Series:
     counting records instead would make the most-documented person look common."""
     births = frame.dropna(subset=["tokens_key"]).groupby("tokens_key")["dob"].nunique()
     return frame["tokens_key"].map(births.clip(lower=1)).fillna(0).astype("int64")
+
+
+def _people_per_initial(frame: pd.DataFrame) -> pd.Series:
+    """For a name written as a given name and an initial ("Yara H."): how many known people
+    carry a full name that fits it (Yara Holtekamp, and Yara Hagenvlier if she is known
+    too); 0 for other names. One fit is a strong hint, not proof: the holder may be
+    someone the records never name in full."""
+    full = frame.dropna(subset=["tokens_key"]).drop_duplicates("tokens_key")
+    fits = full.groupby(["given", "surname_initial"])["name_people"].sum()
+    short = frame["surname"].isna() & frame["surname_initial"].notna() & frame["given"].notna()
+    keys = pd.MultiIndex.from_arrays([frame["given"], frame["surname_initial"]])
+    counts = pd.Series(fits.reindex(keys).to_numpy(), index=frame.index).fillna(0)
+    return counts.where(short, 0).astype("int64")

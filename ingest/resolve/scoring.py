@@ -20,7 +20,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_library import CustomComparison
 
 Engine = Literal["duckdb", "spark"]
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 # Prior odds that two profiles picked at random are one person: one in 10,000.
 PRIOR = 1e-4
 PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair starts from
@@ -28,6 +28,15 @@ PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair sta
 
 def _level(level: Any, label: str, m: float, u: float) -> Any:
     return level.configure(m_probability=m, u_probability=u, label_for_charts=label)
+
+
+def _only_fit(side: str, other: str) -> str:
+    """`side` is a given name and an initial ("Yara H.") that one known person's full name
+    fits, and `other` is that name."""
+    return (
+        f"(surname_{side} IS NULL AND initial_people_{side} = 1 AND surname_{other} IS NOT NULL "
+        f"AND given_{side} = given_{other} AND surname_initial_{side} = surname_initial_{other})"
+    )
 
 
 def name_comparison() -> ComparisonCreator:
@@ -59,6 +68,12 @@ def name_comparison() -> ComparisonCreator:
                 "same given name, surname spelt differently",
                 0.2,
                 2e-6,
+            ),
+            _level(
+                cll.CustomLevel(f"{_only_fit('l', 'r')} OR {_only_fit('r', 'l')}"),
+                "same given name and surname initial, the one known person who fits",
+                0.3,
+                2e-5,
             ),
             _level(
                 cll.CustomLevel(
@@ -130,8 +145,17 @@ def _spells(side: str, other: str) -> str:
 
 
 def _spells_one_person(side: str, other: str) -> str:
-    """The handle spells one full name only, and one known person carries that name."""
-    return f"({_spells(side, other)} AND stem_names_{side} = 1 AND name_people_{other} <= 1)"
+    """The handle spells one full name only (of those that agree with the given name or
+    initial its profile shows), one known person carries that name, and the profile's own
+    given name and initial, where it shows them, are the other's."""
+    agrees = (
+        f"(given_{side} IS NULL OR given_{side} = given_{other}) AND "
+        f"(surname_initial_{side} IS NULL OR surname_initial_{side} = surname_initial_{other})"
+    )
+    return (
+        f"({_spells(side, other)} AND stem_names_{side} = 1 AND name_people_{other} <= 1 "
+        f"AND {agrees})"
+    )
 
 
 def handle_comparison() -> ComparisonCreator:

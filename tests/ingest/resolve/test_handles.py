@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.resolve.explain import _levels
 from ingest.resolve.names import handle_of, name_parts, spellings
 from ingest.resolve.prepare import model_input
-from ingest.resolve.run import THRESHOLD
+from ingest.resolve.run import REVIEW_FLOOR, THRESHOLD
 from ingest.resolve.scoring import score_pairs
 
 
@@ -107,3 +108,59 @@ def test_a_handle_that_spells_two_people_links_neither() -> None:
     )
     assert scores[("brother", "tweets")] < THRESHOLD
     assert scores[("sister", "tweets")] < THRESHOLD
+
+
+def test_a_handle_transliterating_the_surname_spells_the_name() -> None:
+    scores = _probabilities(
+        [
+            ("mail", "Aleksandr Gritsenkov", ["email:a.gritsenkov@inbox.example.org"]),
+            ("tweets", "Alexander G.", ["twitter:oleksandr_hryt"]),
+        ]
+    )
+    assert scores[("mail", "tweets")] >= THRESHOLD
+
+
+def test_the_given_name_shown_picks_among_the_names_a_handle_spells() -> None:
+    scores = _probabilities(
+        [
+            ("brother", "Hugo Uitenbroek", ["phone:+31611111111"]),
+            ("sister", "Hanna Uitenbroek", ["phone:+31622222222"]),
+            ("toots", "Hugo U.", ["mastodon:huitenbro82@social.example"]),
+        ]
+    )
+    assert scores[("brother", "toots")] >= THRESHOLD
+    assert scores.get(("sister", "toots"), 0.0) < REVIEW_FLOOR
+
+
+def test_a_handle_spelling_a_name_with_another_given_name_does_not_link() -> None:
+    scores = _probabilities(
+        [
+            ("joris", "Joris Zwanenkamp", ["phone:+31611111111"]),
+            ("tweets", "Jesse", ["twitter:jzwanenka75"]),
+        ]
+    )
+    assert scores.get(("joris", "tweets"), 0.0) < REVIEW_FLOOR
+
+
+def test_a_given_name_and_initial_that_one_known_person_fits_is_for_review() -> None:
+    alone = _probabilities(
+        [
+            ("mail", "Yara Holtekamp", ["email:yara.holtekamp@post.example.net"]),
+            ("tweets", "Yara H.", ["twitter:dijkwacht32"]),
+        ]
+    )
+    assert REVIEW_FLOOR <= alone[("mail", "tweets")] < THRESHOLD
+    two = _probabilities(
+        [
+            ("mail", "Yara Holtekamp", ["email:yara.holtekamp@post.example.net"]),
+            ("other", "Yara Hagenvlier", ["email:yhagenvlier@mail.example"]),
+            ("tweets", "Yara H.", ["twitter:dijkwacht32"]),
+        ]
+    )
+    assert two.get(("mail", "tweets"), 0.0) < REVIEW_FLOOR
+    assert two.get(("other", "tweets"), 0.0) < REVIEW_FLOOR
+
+
+def test_explanations_name_the_new_levels() -> None:
+    labels = {label for label, _weight in _levels()["name"].values()}
+    assert "same given name and surname initial, the one known person who fits" in labels
