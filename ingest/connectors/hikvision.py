@@ -105,23 +105,20 @@ class Alert:
     def __init__(self, root: Element) -> None:
         if _local(root.tag) != "EventNotificationAlert":
             raise InvalidValue("root element", _local(root.tag), "expected EventNotificationAlert")
-        event_type = self.text(root, "eventType")
+        self.fields = _fields(root)
+        event_type = self.text("eventType")
         if (event_type or "").upper() != "ANPR":
             raise NotADetection(f"event type {event_type} is not a detection this connector reads")
-        self.root = root
-        self.mac = _mac(self.text(root, "macAddress"))
-        channel = self.text(root, "channelID") or self.text(root, "dynChannelID")
+        self.mac = _mac(self.text("macAddress"))
+        channel = self.text("channelID") or self.text("dynChannelID")
         if channel is None:
             raise InvalidValue("channelID", None, "required field is missing")
         self.channel = channel
 
-    @staticmethod
-    def text(elem: Element | None, *path: str) -> str | None:
-        """Stripped text of the element at `path` under `elem`; None if absent or empty."""
-        for name in path:
-            if elem is None:
-                return None
-            elem = _children(elem).get(name)
+    def text(self, path: str) -> str | None:
+        """Stripped text of the element at `path` ("ANPR/licensePlate"); None if absent or
+        empty."""
+        elem = self.fields.get(path)
         text = (elem.text or "").strip() if elem is not None else ""
         return text or None
 
@@ -129,8 +126,8 @@ class Alert:
         return {
             "id_kind": "mac",
             "serial": self.mac,
-            "name": self.text(self.root, "channelName"),
-            "ip_address": self.text(self.root, "ipAddress") or self.text(self.root, "ipv6Address"),
+            "name": self.text("channelName"),
+            "ip_address": self.text("ipAddress") or self.text("ipv6Address"),
             "channel": self.channel,
         }
 
@@ -138,38 +135,36 @@ class Alert:
         return {
             "place_kind": "camera-site",
             "ref": f"{self.mac}/{self.channel}",
-            "name": self.text(self.root, "channelName"),
-            "location": _location(self.root),
+            "name": self.text("channelName"),
+            "location": _location(self),
         }
 
     def sighting(self) -> dict[str, Any]:
         return {
-            "time": self.text(self.root, "dateTime"),
+            "time": self.text("dateTime"),
             "label": "plate",
-            "confidence": _percent(self.text(self.root, "ANPR", "confidenceLevel")),
+            "confidence": _percent(self.text("ANPR/confidenceLevel")),
             "plate_read": self.plate(),
-            "colour": _known(self.text(self.root, "ANPR", "vehicleInfo", "color")),
-            "direction": _known(self.text(self.root, "ANPR", "direction")),
+            "colour": _known(self.text("ANPR/vehicleInfo/color")),
+            "direction": _known(self.text("ANPR/direction")),
         }
 
     def plate(self) -> str | None:
-        plate = self.text(self.root, "ANPR", "licensePlate")
+        plate = self.text("ANPR/licensePlate")
         return None if plate is None or plate.lower() in _NO_PLATE else plate
 
     def vehicle(self) -> dict[str, Any] | None:
         plate = self.plate()
         if plate is None:
             return None
-        country = self.text(self.root, "countryAbbreviation") or self.text(
-            self.root, "ANPR", "countryAbbreviation"
-        )
+        country = self.text("countryAbbreviation") or self.text("ANPR/countryAbbreviation")
         return {"plate": plate, "country": iso_country(country)}
 
     def natural_key(self) -> str:
-        uuid = self.text(self.root, "UUID")
+        uuid = self.text("UUID")
         if uuid:
             return f"uuid:{uuid}"
-        parts = (self.mac, self.channel, self.text(self.root, "dateTime"), self.plate())
+        parts = (self.mac, self.channel, self.text("dateTime"), self.plate())
         return "alert:" + "|".join(p or "" for p in parts)
 
 
@@ -329,23 +324,21 @@ def _local(tag: Any) -> str:
 _LOCAL_NAMES: dict[Any, str] = {}
 
 
-# An alert is read field by field; indexing each element's children once by local name
-# (namespaces vary by firmware) makes each look-up constant instead of a scan. The cache
-# holds the elements of the alerts being read and is emptied when it grows.
-_CHILDREN: dict[int, tuple[Element, dict[str, Element]]] = {}
-
-
-def _children(elem: Element) -> dict[str, Element]:
-    cached = _CHILDREN.get(id(elem))
-    if cached is not None and cached[0] is elem:
-        return cached[1]
-    if len(_CHILDREN) > 4096:
-        _CHILDREN.clear()
-    index: dict[str, Element] = {}
-    for child in elem:
-        index.setdefault(_local(child.tag), child)
-    _CHILDREN[id(elem)] = (elem, index)
-    return index
+def _fields(root: Element) -> dict[str, Element]:
+    """The alert's elements by path of local names ("ANPR/vehicleInfo/color"), indexed in
+    one walk (namespaces vary by firmware, so names are matched without them). Where a
+    name repeats among siblings, the first counts, and only its children are indexed."""
+    fields: dict[str, Element] = {}
+    pending = [(root, "")]
+    while pending:
+        elem, prefix = pending.pop()
+        for child in elem:
+            path = prefix + _local(child.tag)
+            if path not in fields:
+                fields[path] = child
+                if len(child):
+                    pending.append((child, path + "/"))
+    return fields
 
 
 def _parse_problem(exc: Exception) -> str:
@@ -383,22 +376,22 @@ def _known(text: str | None) -> str | None:
     return None if text is None or text.lower() == "unknown" else text
 
 
-def _location(root: Element) -> tuple[float, float] | None:
+def _location(alert: Alert) -> tuple[float, float] | None:
     """DeviceGPSInfo in degrees / minutes / seconds with hemisphere letters; all zero
     means the camera has no position configured, which is not a place at 0°, 0°."""
-    info = next((c for c in root if _local(c.tag) == "DeviceGPSInfo"), None)
-    if info is None:
+    if "DeviceGPSInfo" not in alert.fields:
         return None
-    lat, lon = _degrees(info, "Latitude"), _degrees(info, "Longitude")
+    lat, lon = _degrees(alert, "Latitude"), _degrees(alert, "Longitude")
     return None if lat == lon == 0 else (lat, lon)
 
 
-def _degrees(info: Element, axis: str) -> float:
+def _degrees(alert: Alert, axis: str) -> float:
     where = f"DeviceGPSInfo.{axis}"
-    degree = Alert.text(info, axis, "degree")
+    field = f"DeviceGPSInfo/{axis}/"
+    degree = alert.text(field + "degree")
     if degree is None:
         raise InvalidValue(where, None, "DeviceGPSInfo without a degree value")
-    parts = [degree, Alert.text(info, axis, "minute") or "0", Alert.text(info, axis, "sec") or "0"]
+    parts = [degree, alert.text(field + "minute") or "0", alert.text(field + "sec") or "0"]
     try:
         deg, minute, sec = (float(p) for p in parts)
     except ValueError:
@@ -407,7 +400,7 @@ def _degrees(info: Element, axis: str) -> float:
         raise InvalidValue(where, parts, "expected degrees >= 0, minutes and seconds in [0, 60)")
     value = deg + minute / 60 + sec / 3600
     type_tag, signs = _AXES[axis]
-    hemisphere = (Alert.text(info, type_tag) or "").upper()
+    hemisphere = (alert.text(f"DeviceGPSInfo/{type_tag}") or "").upper()
     if value and hemisphere not in signs:
         raise InvalidValue(
             f"DeviceGPSInfo.{type_tag}", hemisphere, f"expected one of {sorted(signs)}"
