@@ -8,12 +8,13 @@ as parameters.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
 from neo4j import Driver, Query
 
-from graph.schema import BATCH_LABEL, neo4j_ddl
+from graph.schema import BATCH_LABEL, edge_columns, neo4j_ddl, node_columns
 from graph.store import (
     MARK_BATCHES_CYPHER,
     BatchInfo,
@@ -28,6 +29,7 @@ from graph.store import (
 from schemas.model import Model, NodeType, RelType
 
 WRITE_CHUNK = 5_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Neo4jStore(GraphStore):
@@ -48,13 +50,20 @@ class Neo4jStore(GraphStore):
                 chunk = rows[start : start + WRITE_CHUNK]
                 session.execute_write(_run_write, cypher, chunk)
 
+    def _write_rows(
+        self, of: NodeType | RelType, statement: str, rows: list[dict[str, Any]]
+    ) -> None:
+        """Write rows with `statement`, which reads them as `r` after `_source(of)`."""
+        instants = _instant_columns(of)
+        self._write(f"{_source(instants)} {statement.lstrip()}", _on_the_wire(rows, instants))
+
     def _existing_ids(self, label: str, ids: list[str]) -> set[str]:
         cypher = f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id"
         return {row[0] for row in self.read(cypher, {"ids": ids}, timeout_s=600).rows}
 
     def _create_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
         # The uniqueness constraint on id makes a duplicate fail loudly, never slip in.
-        self._write(f"UNWIND $rows AS r CREATE (n:{node_type.name}) SET n = r", rows)
+        self._write_rows(node_type, f"CREATE (n:{node_type.name}) SET n = r", rows)
 
     def _create_if_all_new(self, node_type: NodeType, rows: list[dict[str, Any]]) -> bool:
         # A known id breaks the uniqueness constraint: that transaction rolls back whole.
@@ -65,17 +74,19 @@ class Neo4jStore(GraphStore):
         return True
 
     def _merge_nodes(self, node_type: NodeType, rows: list[dict[str, Any]]) -> None:
-        self._write(node_upsert_cypher(node_type), rows)
+        self._write_rows(node_type, node_upsert_cypher(node_type, source=""), rows)
 
     def _create_edges(
         self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        self._write(edge_create_cypher(rel_type, source_type, target_type), rows)
+        statement = edge_create_cypher(rel_type, source_type, target_type, source="")
+        self._write_rows(rel_type, statement, rows)
 
     def _merge_edges(
         self, rel_type: RelType, source_type: str, target_type: str, rows: list[dict[str, Any]]
     ) -> None:
-        self._write(edge_upsert_cypher(rel_type, source_type, target_type), rows)
+        statement = edge_upsert_cypher(rel_type, source_type, target_type, source="")
+        self._write_rows(rel_type, statement, rows)
 
     def mark_projected(self, batches: list[BatchInfo]) -> None:
         self._write_query(MARK_BATCHES_CYPHER, self._batch_params(batches))
@@ -113,6 +124,45 @@ class Neo4jStore(GraphStore):
 
     def close(self) -> None:
         """The driver belongs to the caller; nothing to release here."""
+
+
+def _instant_columns(of: NodeType | RelType) -> tuple[str, ...]:
+    columns = node_columns(of) if isinstance(of, NodeType) else edge_columns(of)
+    return tuple(c.name for c in columns if c.graph_type == "TIMESTAMP")
+
+
+def _source(instants: tuple[str, ...]) -> str:
+    """The head of a write: rows as `r`, with instants made datetimes again in the server.
+
+    The driver turns each Python datetime into a Bolt DateTime in pure Python (~80 us
+    apiece, a fifth of a small load's time); two integers pack natively and the server
+    rebuilds the same instant (UTC, to the microsecond) from them."""
+    if not instants:
+        return "UNWIND $rows AS r"
+    rebuilt = ", ".join(
+        f"{c}: CASE WHEN raw.{c} IS NULL THEN null "
+        f"ELSE datetime({{epochSeconds: raw.{c}[0], nanosecond: raw.{c}[1]}}) END"
+        for c in instants
+    )
+    return f"UNWIND $rows AS raw WITH raw{{.*, {rebuilt}}} AS r"
+
+
+def _on_the_wire(rows: list[dict[str, Any]], instants: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows with each instant as [epoch seconds, nanoseconds] (copies: the caller's rows
+    keep their datetimes). timedelta keeps seconds and microseconds non-negative, so
+    instants before 1970 come out right too."""
+    if not instants:
+        return rows
+    wire = []
+    for row in rows:
+        row = row.copy()
+        for name in instants:
+            value = row.get(name)
+            if value is not None:
+                delta = value - _EPOCH
+                row[name] = [delta.days * 86_400 + delta.seconds, delta.microseconds * 1_000]
+        wire.append(row)
+    return wire
 
 
 def _run_write(tx: neo4j.ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:

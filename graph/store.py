@@ -213,9 +213,11 @@ def _edge_sets(rel_type: RelType, row: str = "r.") -> str:
     return ", ".join(f"e.{c} = {row}{c}" for c in columns)
 
 
-def edge_create_cypher(rel_type: RelType, source_type: str, target_type: str) -> str:
+def edge_create_cypher(
+    rel_type: RelType, source_type: str, target_type: str, source: str = "UNWIND $rows AS r"
+) -> str:
     return (
-        f"UNWIND $rows AS r MATCH (a:{source_type} {{id: r.source}}) "
+        f"{source} MATCH (a:{source_type} {{id: r.source}}) "
         f"MATCH (b:{target_type} {{id: r.target}}) CREATE (a)-[e:{rel_type.name}]->(b) "
         f"SET e.id = r.id, {_edge_sets(rel_type)}"
     )

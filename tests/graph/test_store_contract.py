@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -215,3 +215,24 @@ def test_a_derivation_repeated_after_another_is_the_latest(
     assert ledger.current_derived("resolution", "inputs-A", "1") == again
     project(ledger, store)
     assert store.read("MATCH (s:Subject) RETURN s.ref").rows == [["SA"]]
+
+
+def test_instants_come_back_exact(store: GraphStore, tmp_path: Path) -> None:
+    # Neo4j writes send instants as epoch seconds and nanoseconds and rebuild them in the
+    # server: the epoch itself and microseconds must survive that, and the offset is kept.
+    plus8 = timezone(timedelta(hours=8))
+    times = {
+        "OLD1": datetime(1970, 1, 1, 8, 0, 0, tzinfo=plus8),  # the earliest the model takes
+        "NEW1": datetime(2026, 3, 2, 16, 0, 0, 123_456, tzinfo=plus8),
+    }
+    records = [sighting(plate, "A", plate, when) for plate, when in times.items()]
+    write_ledger(tmp_path / "ledger", records)
+    project(Ledger(tmp_path / "ledger"), store)
+    result = store.read("MATCH (s:Sighting) RETURN s.plate_read, s.time, s.time_offset_min")
+    stored = {plate: (_utc(time), offset) for plate, time, offset in result.rows}
+    assert stored == {plate: (when.astimezone(UTC), 480) for plate, when in times.items()}
+
+
+def _utc(value: datetime) -> datetime:
+    """Ladybug returns UTC instants without a zone, Neo4j with one."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
