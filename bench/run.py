@@ -46,7 +46,9 @@ def _phase(scale: str, phase: str, report: Report, driver: neo4j.Driver | None) 
     print(f"\n== {phase} phase on the {scale} scenario", flush=True)
     scenario_dir = scenario(scale)
     ledger = (
-        ingest_bench.run(scenario_dir, report) if phase == "load" else _ingest_quietly(scenario_dir)
+        ingest_bench.run(scenario_dir, report, one_worker_too=True)
+        if phase == "load"
+        else _ingest_quietly(scenario_dir)
     )
     graph_path = load_bench.run_embedded(ledger, report, with_baseline=phase == "load")
     if driver is not None and phase == "load":
