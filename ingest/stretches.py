@@ -10,6 +10,7 @@ the file is read whole instead, so the result never depends on where it was cut.
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,8 @@ class Stretch:
     start: int  # byte offset where the stretch's first record starts
     end: int  # byte offset just past its last record
     first_line: int  # 1-based line number of `start`
+    first_record: int = 0  # markers before `start`: the index of its first record
+    records: int = -1  # markers in the stretch: the records it must hold (-1: not counted)
 
 
 class StretchMisaligned(Exception):
@@ -35,44 +38,65 @@ def line_stretches(path: Path, lead: bytes) -> list[Stretch] | None:
     """Cut a file whose records each begin a line with `lead` (b"{" for JSON objects one
     a line) into stretches of about STRETCH_BYTES, counting lines on the way; None when
     the file is too small to be worth cutting."""
+    return _stretches(path, b"\n" + lead, 1)
+
+
+def marker_stretches(path: Path, marker: bytes) -> list[Stretch] | None:
+    """Cut a file whose records each begin with `marker` (an XML declaration before
+    each alert) where a marker starts, counting the markers before and in each stretch:
+    the reader checks that it found exactly that many records."""
+    return _stretches(path, marker, 0, count=marker)
+
+
+def _stretches(
+    path: Path, marker: bytes, skip: int, count: bytes | None = None
+) -> list[Stretch] | None:
+    """Stretches cut `skip` bytes into occurrences of `marker`, with their first line and
+    (given `count`) the occurrences of `count` before and in each."""
     size, target = path.stat().st_size, STRETCH_BYTES
     if size < 2 * target:
         return None
-    stretches: list[Stretch] = []
-    start, line = 0, 1
+    cuts = [0]
     with path.open("rb") as fp:
-        while (cut := _next_line_start(fp, start + target, lead)) is not None:
-            if size - cut < target // 2:
+        while (found := _find(fp, cuts[-1] + target, marker)) is not None:
+            if size - (found + skip) < target // 2:
                 break  # no short tail stretch: it would cost a trip for little work
-            stretches.append(Stretch(start, cut, line))
-            line += _count_newlines(fp, start, cut)
-            start = cut
-    stretches.append(Stretch(start, size, line))
+            cuts.append(found + skip)
+        cuts.append(size)
+        stretches, line, before = [], 1, 0
+        for start, end in itertools.pairwise(cuts):
+            inside = _count(fp, start, end, count) if count else -1
+            stretches.append(Stretch(start, end, line, before, inside))
+            line += _count(fp, start, end, b"\n")
+            before += max(inside, 0)
     return stretches if len(stretches) > 1 else None
 
 
-def _next_line_start(fp: IO[bytes], offset: int, lead: bytes) -> int | None:
-    """The first offset at or after `offset` where a line starts with `lead`."""
-    marker = b"\n" + lead
-    fp.seek(offset - 1)
-    base, carry = offset - 1, b""
+def _find(fp: IO[bytes], offset: int, needle: bytes) -> int | None:
+    """The first offset at or after `offset` where `needle` starts."""
+    fp.seek(offset)
+    base, carry = offset, b""
     while block := fp.read(_BLOCK):
         data = carry + block
-        found = data.find(marker)
+        found = data.find(needle)
         if found >= 0:
-            return base - len(carry) + found + 1
-        carry = data[-(len(marker) - 1) :]
+            return base - len(carry) + found
+        carry = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
         base += len(block)
     return None
 
 
-def _count_newlines(fp: IO[bytes], start: int, end: int) -> int:
+def _count(fp: IO[bytes], start: int, end: int, needle: bytes) -> int:
+    """Occurrences of `needle` that lie within [start, end) (those across a block
+    boundary too: each block is searched with the tail of the one before)."""
     fp.seek(start)
-    count, left = 0, end - start
+    total, left, carry = 0, end - start, b""
     while left > 0 and (block := fp.read(min(left, _BLOCK))):
-        count += block.count(b"\n")
+        data = carry + block
+        total += data.count(needle)
+        carry = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
         left -= len(block)
-    return count
+    return total
 
 
 class _Window(io.RawIOBase):
@@ -101,7 +125,11 @@ class _Window(io.RawIOBase):
         super().close()
 
 
+def open_stretch_bytes(path: Path, stretch: Stretch) -> IO[bytes]:
+    return io.BufferedReader(_Window(path, stretch.start, stretch.end), _BLOCK)
+
+
 def open_stretch(path: Path, stretch: Stretch) -> IO[str]:
     """The stretch as text. Undecodable bytes become lone surrogates, as for whole files."""
-    window = io.BufferedReader(_Window(path, stretch.start, stretch.end), _BLOCK)
+    window = open_stretch_bytes(path, stretch)
     return io.TextIOWrapper(window, encoding="utf-8", errors="surrogateescape", newline="")

@@ -23,7 +23,7 @@ from xml.etree.ElementTree import fromstring as _c_fromstring
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
-from ingest.connectors.base import Connector
+from ingest.connectors.base import SNIFF_BYTES, Connector
 from ingest.connectors.common import (
     UTF8_BOM,
     NotADetection,
@@ -34,6 +34,7 @@ from ingest.connectors.common import (
     xml_head_matches,
 )
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
+from ingest.stretches import Stretch, StretchMisaligned, marker_stretches, open_stretch_bytes
 from schemas.errors import InvalidValue
 
 CHUNK = 1 << 16
@@ -78,6 +79,30 @@ class HikvisionAnpr(Connector):
         with path.open("rb") as fp:
             for piece in AlertSplitter(fp).pieces():
                 yield self._piece(f"{path}#alert[{piece.index}]@{piece.offset}", piece)
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        """Cut before alerts: at their XML declarations when the file starts with one
+        (as listeners save them), else at their start tags."""
+        with path.open("rb") as fp:
+            head = fp.read(SNIFF_BYTES).removeprefix(UTF8_BOM).lstrip()
+        marker = _DECL_START if head.startswith(_DECL_START) else b"<" + _ROOT_NAME
+        return marker_stretches(path, marker)
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        """The alerts of a stretch, numbered and placed as in the whole file; anything but
+        exactly the counted number of whole alerts means the cut was not between alerts."""
+        found = 0
+        with open_stretch_bytes(path, stretch) as fp:
+            for piece in AlertSplitter(fp).pieces():
+                if piece.problem:
+                    raise StretchMisaligned(
+                        f"{path}@{stretch.start + piece.offset}: {piece.problem}"
+                    )
+                index, offset = stretch.first_record + piece.index, stretch.start + piece.offset
+                yield self._piece(f"{path}#alert[{index}]@{offset}", piece)
+                found += 1
+        if found != stretch.records:
+            raise StretchMisaligned(f"{path}: {found} alerts where {stretch.records} start")
 
     def _piece(self, locator: str, piece: Piece) -> SourceRecord | Rejected:
         raw = piece.data.decode("utf-8", errors="replace")

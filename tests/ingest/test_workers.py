@@ -15,12 +15,13 @@ import pytest
 
 from ingest import stretches
 from ingest.connectors.base import ReadOptions
+from ingest.connectors.hikvision import HikvisionAnpr
 from ingest.jobs import FileReport
 from ingest.ledger import Ledger
 from ingest.mapping import shipped_mapping
 from ingest.mapping.connector import mapping_factory
 from ingest.pipeline import choose_connector, ingest_paths
-from ingest.stretches import line_stretches
+from ingest.stretches import StretchMisaligned, line_stretches
 from ingest.workers import PARALLEL_MIN_BYTES, worker_count
 from tests.conftest import samples_dir
 
@@ -168,3 +169,47 @@ def test_stretches_start_where_records_start_and_count_lines(
         assert after.first_line == data[: after.start].count(b"\n") + 1
     monkeypatch.setattr(stretches, "STRETCH_BYTES", len(data))
     assert line_stretches(path, b"{") is None  # too small to be worth cutting
+
+
+def alert_stream(path: Path, declared: bool = True, damaged_at: int | None = None) -> Path:
+    """Forty alerts made from the Hikvision sample (each its own UUID and plate), as an
+    HTTP listener appends them: with their XML declarations, or without; optionally one
+    cut off in the middle."""
+    sample = (samples_dir() / "cctv" / "hikvision_isapi_anpr_event.xml").read_text()
+    body = sample.split("?>", 1)[1] if not declared else sample
+    alerts = []
+    for n in range(40):
+        alert = body.replace("<UUID>2024", f"<UUID>{n:04d}").replace("PECT600", f"PECT{n:03d}")
+        if n == damaged_at:
+            alert = alert[: len(alert) // 2]
+        alerts.append(alert.strip())
+    path.write_text("\n".join(alerts) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("stretch_bytes", [3000, 11000])
+def test_concatenated_alerts_are_cut_between_alerts_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch_bytes: int
+) -> None:
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", stretch_bytes)
+    files = [
+        alert_stream(tmp_path / "alerts.xml"),
+        alert_stream(tmp_path / "bare.xml", declared=False),
+        alert_stream(tmp_path / "damaged.xml", damaged_at=21),
+    ]
+    reader = HikvisionAnpr()
+    for path in files:
+        cuts = reader.stretches(path)
+        assert cuts is not None and sum(c.records for c in cuts) == 40
+    # Whole alerts read stretch by stretch; the cut-off one sends the file back whole.
+    cuts = reader.stretches(files[0]) or []
+    assert sum(len(list(reader.read_stretch(files[0], c))) for c in cuts) == 40
+    with pytest.raises(StretchMisaligned):
+        for cut in reader.stretches(files[2]) or []:
+            list(reader.read_stretch(files[2], cut))
+    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
+    one = ingest_paths(files, alone, workers=1)
+    two = ingest_paths(files, shared, workers=2)
+    assert outcome(two) == outcome(one)
+    assert [r.read for r in two] == [40, 40, 40] and [r.quarantined for r in two] == [0, 0, 1]
+    assert ledger_content(shared) == ledger_content(alone)
