@@ -64,7 +64,9 @@ from ingest.connectors.location import (
     timestamp,
 )
 from ingest.connectors.owner import add_owner
+from ingest.connectors.records_stretches import records_stretches, stretch_members
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
+from ingest.stretches import Stretch
 from schemas.errors import InvalidValue
 from schemas.ids import make_id
 
@@ -111,14 +113,23 @@ class GoogleLocationHistory(Connector):
         # and the elements around it are still read.
         with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fp:
             for item in iter_members(fp):
-                locator = storable(f"{path}#{item.pointer}")
-                if isinstance(item, Damage):
-                    yield Rejected(locator, storable(item.reason), storable(item.raw))
-                elif not_utf8(item.raw):
-                    reason = "holds bytes that are not UTF-8 (shown as U+FFFD); not read"
-                    yield Rejected(locator, reason, storable(excerpt(item.raw)))
-                else:
-                    yield guarded(locator, item.raw, partial(self._record, path, locator, item))
+                yield self._item(path, item)
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        return records_stretches(path)  # Records.json only: its one big array
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        for item in stretch_members(path, stretch, path.stat().st_size):
+            yield self._item(path, item)
+
+    def _item(self, path: Path, item: Member | Damage) -> SourceRecord | Rejected:
+        locator = storable(f"{path}#{item.pointer}")
+        if isinstance(item, Damage):
+            return Rejected(locator, storable(item.reason), storable(item.raw))
+        if not_utf8(item.raw):
+            reason = "holds bytes that are not UTF-8 (shown as U+FFFD); not read"
+            return Rejected(locator, reason, storable(excerpt(item.raw)))
+        return guarded(locator, item.raw, partial(self._record, path, locator, item))
 
     def _record(self, path: Path, locator: str, item: Member) -> SourceRecord:
         handler = self._handler(item)

@@ -15,6 +15,7 @@ import pytest
 
 from ingest import stretches
 from ingest.connectors.base import ReadOptions
+from ingest.connectors.google_location import GoogleLocationHistory
 from ingest.connectors.hikvision import HikvisionAnpr
 from ingest.jobs import FileReport
 from ingest.ledger import Ledger
@@ -212,4 +213,54 @@ def test_concatenated_alerts_are_cut_between_alerts_with_the_same_result(
     two = ingest_paths(files, shared, workers=2)
     assert outcome(two) == outcome(one)
     assert [r.read for r in two] == [40, 40, 40] and [r.quarantined for r in two] == [0, 0, 1]
+    assert ledger_content(shared) == ledger_content(alone)
+
+
+def records_json(path: Path, style: str, damaged_at: int | None = None) -> Path:
+    """Sixty fixes (the sample's, their times shifted) written the ways exporters do:
+    one element a line, pretty-printed, or Takeout's `}, {` style."""
+    sample = json.loads((samples_dir() / "travel" / "google_takeout_records.json").read_text())
+    base = sample["locations"]
+    fixes = []
+    for n in range(60):
+        fix = dict(base[n % len(base)])
+        fix["latitudeE7"] = fix["latitudeE7"] + n
+        fixes.append(fix)
+    if style == "pretty":
+        text = json.dumps({"locations": fixes}, indent=2)
+    elif style == "takeout":
+        parts = [json.dumps(f, indent=2).replace("\n", "\n  ") for f in fixes]
+        text = '{\n  "locations": [' + ", ".join(parts) + "]\n}"
+    else:
+        text = '{"locations": [' + ",\n".join(json.dumps(f) for f in fixes) + "]}"
+    if damaged_at is not None:
+        broken = json.dumps(fixes[damaged_at])
+        assert text.count(broken) == 1 or style != "lines"
+        text = text.replace(broken, broken[:-9], 1)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("stretch_bytes", [1500, 6000])
+def test_records_json_is_cut_between_elements_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch_bytes: int
+) -> None:
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", stretch_bytes)
+    files = [
+        records_json(tmp_path / "lines.json", "lines"),
+        records_json(tmp_path / "pretty.json", "pretty"),
+        records_json(tmp_path / "takeout.json", "takeout"),
+        records_json(tmp_path / "damaged.json", "lines", damaged_at=33),
+    ]
+    reader = GoogleLocationHistory()
+    for path in files[:3]:
+        cuts = reader.stretches(path)
+        assert cuts is not None and sum(c.records for c in cuts) == 60, path.name
+        assert sum(len(list(reader.read_stretch(path, c))) for c in cuts) == 60
+    options = ReadOptions(owner="Sample Owner")
+    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
+    one = ingest_paths(files, alone, options, workers=1)
+    two = ingest_paths(files, shared, options, workers=2)
+    assert outcome(two) == outcome(one)
+    assert [r.read for r in two[:3]] == [60, 60, 60] and two[3].quarantined == 1
     assert ledger_content(shared) == ledger_content(alone)
