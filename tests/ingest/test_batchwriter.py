@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import batchparts
-from ingest.batchparts import RECORD_SCHEMA, Rows, string_array
-from ingest.batchwriter import _TableSink
+from ingest.batchparts import RECORD_SCHEMA, string_array
+from ingest.batchwriter import _TableSink, _write_rows
 
 
 def test_string_array_keeps_any_unicode_text() -> None:
@@ -27,13 +27,7 @@ def test_row_groups_are_bounded_by_bytes_as_well_as_rows(
     monkeypatch.setattr(batchparts, "ROW_GROUP_BYTES", 40_000)
     sink = _TableSink(tmp_path / "records.parquet", RECORD_SCHEMA)
     rows = [(f"r{i}", f"file#{i}", "é" * 1000) for i in range(100)]
-    buffer = Rows(RECORD_SCHEMA)
-    for row in rows:
-        buffer.add(row)
-        if buffer.full:
-            sink.add(buffer.table())
-            buffer = Rows(RECORD_SCHEMA)
-    sink.add(buffer.table())
+    _write_rows(sink, RECORD_SCHEMA, rows)
     sink.close()
     parquet = pq.ParquetFile(tmp_path / "records.parquet")
     assert parquet.num_row_groups >= 5  # 100 rows of 2 kB each, at most 40 kB a group

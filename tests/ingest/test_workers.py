@@ -17,7 +17,7 @@ from ingest import stretches
 from ingest.connectors.base import ReadOptions
 from ingest.connectors.google_location import GoogleLocationHistory
 from ingest.connectors.hikvision import HikvisionAnpr
-from ingest.jobs import FileReport
+from ingest.jobs import ConnectorFactory, FileReport
 from ingest.ledger import Ledger
 from ingest.mapping import shipped_mapping
 from ingest.mapping.connector import mapping_factory
@@ -45,6 +45,21 @@ def outcome(reports: list[FileReport]) -> list[tuple[str, str, str, int, int]]:
     return [(r.path.name, r.status, r.connector, r.read, r.quarantined) for r in reports]
 
 
+def same_with_workers(
+    paths: list[Path],
+    tmp_path: Path,
+    options: ReadOptions | None = None,
+    connector_for: ConnectorFactory = choose_connector,
+) -> list[FileReport]:
+    """Ingest with one process and with two workers: the same reports, the same ledger.
+    Returns the reports of the run with workers."""
+    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
+    one = ingest_paths(paths, alone, options, None, connector_for, workers=1)
+    two = ingest_paths(paths, shared, options, None, connector_for, workers=2)
+    assert outcome(two) == outcome(one)
+    return two
+
+
 def mixed_folder(tmp_path: Path) -> Path:
     """Every sample export, a copy of one (same content, other name), and a file no
     connector reads, so that reports of every kind interleave."""
@@ -57,17 +72,14 @@ def mixed_folder(tmp_path: Path) -> Path:
 
 def test_workers_write_the_same_ledger_in_the_same_order(tmp_path: Path) -> None:
     folder = mixed_folder(tmp_path)
-    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
-    one = ingest_paths([folder], alone, workers=1)
-    two = ingest_paths([folder], shared, workers=2)
-    assert outcome(two) == outcome(one)
-    assert ledger_content(shared) == ledger_content(alone)
+    two = same_with_workers([folder], tmp_path)
     statuses = {r.path.name: r.status for r in two}
     # The same alert twice: the first in file order ("copy.xml") is read, the other not.
     assert statuses["copy.xml"] == "ingested"
     assert statuses["hikvision_isapi_anpr_event.xml"] == "unchanged"
     assert statuses["notes.txt"] == "failed"
-    assert sum(s == "ingested" for s in statuses.values()) == len(ledger_content(shared))
+    ingested = sum(s == "ingested" for s in statuses.values())
+    assert ingested == len(Ledger(tmp_path / "two").batches())
 
 
 def test_a_rerun_with_workers_changes_nothing(tmp_path: Path) -> None:
@@ -93,11 +105,8 @@ def test_a_mapping_is_read_in_this_process_beside_the_workers(tmp_path: Path) ->
     shutil.copy(files[0], files[1])
     factory = mapping_factory(shipped_mapping("asterisk_cdr"))
     options = ReadOptions(phone_region="NL")
-    one = ingest_paths(files, Ledger(tmp_path / "one"), options, None, factory, workers=1)
-    two = ingest_paths(files, Ledger(tmp_path / "two"), options, None, factory, workers=2)
+    two = same_with_workers(files, tmp_path, options, factory)
     assert [r.status for r in two] == ["ingested", "unchanged"]
-    assert outcome(two) == outcome(one)
-    assert ledger_content(Ledger(tmp_path / "two")) == ledger_content(Ledger(tmp_path / "one"))
 
 
 def test_worker_count_starts_workers_only_when_they_repay(tmp_path: Path) -> None:
@@ -148,12 +157,8 @@ def test_big_files_are_cut_into_stretches_with_the_same_result(
     ]
     shutil.copy(samples_dir() / "social" / "twitter_v2_geo_tweets.jsonl", files[2])
     assert all((c := choose_connector(f, ReadOptions())).stretches(f) for f in files), c
-    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
-    one = ingest_paths(files, alone, workers=1)
-    two = ingest_paths(files, shared, workers=2)
-    assert outcome(two) == outcome(one)
+    two = same_with_workers(files, tmp_path)
     assert [r.quarantined for r in two] == [0, 1, 0]
-    assert ledger_content(shared) == ledger_content(alone)
 
 
 def test_stretches_start_where_records_start_and_count_lines(
@@ -208,12 +213,8 @@ def test_concatenated_alerts_are_cut_between_alerts_with_the_same_result(
     with pytest.raises(StretchMisaligned):
         for cut in reader.stretches(files[2]) or []:
             list(reader.read_stretch(files[2], cut))
-    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
-    one = ingest_paths(files, alone, workers=1)
-    two = ingest_paths(files, shared, workers=2)
-    assert outcome(two) == outcome(one)
+    two = same_with_workers(files, tmp_path)
     assert [r.read for r in two] == [40, 40, 40] and [r.quarantined for r in two] == [0, 0, 1]
-    assert ledger_content(shared) == ledger_content(alone)
 
 
 def records_json(path: Path, style: str, damaged_at: int | None = None) -> Path:
@@ -258,9 +259,5 @@ def test_records_json_is_cut_between_elements_with_the_same_result(
         assert cuts is not None and sum(c.records for c in cuts) == 60, path.name
         assert sum(len(list(reader.read_stretch(path, c))) for c in cuts) == 60
     options = ReadOptions(owner="Sample Owner")
-    alone, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "two")
-    one = ingest_paths(files, alone, options, workers=1)
-    two = ingest_paths(files, shared, options, workers=2)
-    assert outcome(two) == outcome(one)
+    two = same_with_workers(files, tmp_path, options)
     assert [r.read for r in two[:3]] == [60, 60, 60] and two[3].quarantined == 1
-    assert ledger_content(shared) == ledger_content(alone)
