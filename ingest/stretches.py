@@ -9,6 +9,7 @@ the file is read whole instead, so the result never depends on where it was cut.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 from dataclasses import dataclass
@@ -41,11 +42,22 @@ def line_stretches(path: Path, lead: bytes) -> list[Stretch] | None:
     return _stretches(path, b"\n" + lead, 1)
 
 
-def marker_stretches(path: Path, marker: bytes) -> list[Stretch] | None:
-    """Cut a file whose records each begin with `marker` (an XML declaration before
-    each alert) where a marker starts, counting the markers before and in each stretch:
-    the reader checks that it found exactly that many records."""
-    return _stretches(path, marker, 0, count=marker)
+def marker_stretches(
+    path: Path, marker: bytes, skip: int = 0, unmarked: int = 0
+) -> list[Stretch] | None:
+    """Cut a file whose records each begin `skip` bytes into an occurrence of `marker`
+    (an alert at its XML declaration: 0; an array element at the "{" after the end of
+    the one before and a comma) there, counting the records that start before and in
+    each stretch: the reader checks that it found exactly that many. `unmarked` records
+    open the file without a marker (the first array element, after "[")."""
+    found = _stretches(path, marker, skip, count=marker)
+    if found is None or not unmarked:
+        return found
+    first, *rest = found
+    return [
+        dataclasses.replace(first, records=first.records + unmarked),
+        *(dataclasses.replace(s, first_record=s.first_record + unmarked) for s in rest),
+    ]
 
 
 def _stretches(
@@ -65,7 +77,8 @@ def _stretches(
         cuts.append(size)
         stretches, line, before = [], 1, 0
         for start, end in itertools.pairwise(cuts):
-            inside = _count(fp, start, end, count) if count else -1
+            # A record starting in the stretch has its marker begin up to `skip` before.
+            inside = _count(fp, max(0, start - skip), end, count) if count else -1
             stretches.append(Stretch(start, end, line, before, inside))
             line += _count(fp, start, end, b"\n")
             before += max(inside, 0)

@@ -60,6 +60,7 @@ from ingest.connectors.common import guarded
 from ingest.connectors.messages import Party, Role, build, status
 from ingest.connectors.owner import owner_name
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
+from ingest.stretches import Stretch, StretchMisaligned, marker_stretches, open_stretch_bytes
 from schemas.errors import InvalidValue
 
 LINE_LIMIT = 1 << 20  # a longer line is read in pieces
@@ -118,6 +119,26 @@ class Mbox(Connector):
             for message in split_mbox(fp, self.options.include_bodies):
                 locator = f"{path}#message[{message.index}]@line {message.line}"
                 yield self._item(locator, message, owner)
+
+    def stretches(self, path: Path) -> list[Stretch] | None:
+        """Cut at "From " lines, counting them: a body line that starts with "From "
+        unquoted makes the counts disagree, and the file is read whole."""
+        with path.open("rb") as fp:
+            unmarked = int(fp.read(5) == b"From ")
+        return marker_stretches(path, b"\nFrom ", skip=1, unmarked=unmarked)
+
+    def read_stretch(self, path: Path, stretch: Stretch) -> Iterator[SourceRecord | Rejected]:
+        owner, keep_body = owner_name(self.options, path), self.options.include_bodies
+        found = 0
+        with open_stretch_bytes(path, stretch) as fp:
+            for message in split_mbox(fp, keep_body, stretch.first_line, stretch.first_record):
+                if message.index <= stretch.first_record:  # the cut was not at a separator
+                    raise StretchMisaligned(f"{path}: line {stretch.first_line} is no separator")
+                locator = f"{path}#message[{message.index}]@line {message.line}"
+                yield self._item(locator, message, owner)
+                found += 1
+        if found != stretch.records:
+            raise StretchMisaligned(f"{path}: {found} messages where {stretch.records} start")
 
     def _item(self, locator: str, message: RawMessage, owner: str) -> SourceRecord | Rejected:
         raw = raw_text(message)
@@ -267,17 +288,20 @@ def _addresses(header: Any) -> tuple[Any, ...]:
     return tuple(header.addresses)
 
 
-def split_mbox(fp: IO[bytes], keep_body: bool) -> Iterator[RawMessage]:
-    """The messages of a mailbox, in order; content before the first separator, and a
-    header block past MAX_HEADER_BYTES, come out as RawMessages with a problem."""
-    current = RawMessage(0, 1, b"", problem="content before the first From line")
+def split_mbox(
+    fp: IO[bytes], keep_body: bool, first_line: int = 1, first_index: int = 0
+) -> Iterator[RawMessage]:
+    """The messages of a mailbox (or of a stretch of one starting at `first_line`, after
+    `first_index` messages), in order; content before the first separator, and a header
+    block past MAX_HEADER_BYTES, come out as RawMessages with a problem."""
+    current = RawMessage(first_index, first_line, b"", problem="content before the first From line")
     current.body = bytearray() if keep_body else None  # marks whether raw may show it
-    line_no, at_line_start, index = 0, True, 0
+    line_no, at_line_start, index = first_line - 1, True, first_index
     for piece in iter(partial(fp.readline, LINE_LIMIT), b""):
         starts_line, at_line_start = at_line_start, piece.endswith(b"\n")
         line_no += starts_line
         if starts_line and piece.startswith(b"From ") and (line_no == 1 or is_separator(piece)):
-            if current.index or current.headers.strip():
+            if current.index > first_index or current.headers.strip():
                 yield current
             index += 1
             current = RawMessage(index, line_no, piece.rstrip(b"\r\n"))
@@ -287,7 +311,7 @@ def split_mbox(fp: IO[bytes], keep_body: bool) -> Iterator[RawMessage]:
         elif current.body is not None and len(current.body) < MAX_BODY_BYTES:
             quoted = starts_line and _QUOTED_FROM.match(piece)
             current.body += piece[1:] if quoted else piece
-    if current.index or current.headers.strip():
+    if current.index > first_index or current.headers.strip():
         yield current
 
 

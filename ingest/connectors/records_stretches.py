@@ -33,16 +33,8 @@ def records_stretches(path: Path) -> list[Stretch] | None:
     marker = _element_marker(path)
     if marker is None:
         return None
-    found = marker_stretches(path, marker, skip=len(marker) - 1)
-    if found is None:
-        return None
-    # The first element follows "[", not a marker: one more in the first stretch.
-    return [
-        dataclasses.replace(s, records=s.records + 1)
-        if s.start == 0
-        else dataclasses.replace(s, first_record=s.first_record + 1)
-        for s in found
-    ]
+    # The first element follows "[", not a marker.
+    return marker_stretches(path, marker, skip=len(marker) - 1, unmarked=1)
 
 
 def _element_marker(path: Path) -> bytes | None:

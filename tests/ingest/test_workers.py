@@ -17,6 +17,7 @@ from ingest import stretches
 from ingest.connectors.base import ReadOptions
 from ingest.connectors.google_location import GoogleLocationHistory
 from ingest.connectors.hikvision import HikvisionAnpr
+from ingest.connectors.mbox import Mbox
 from ingest.jobs import ConnectorFactory, FileReport
 from ingest.ledger import Ledger
 from ingest.mapping import shipped_mapping
@@ -261,3 +262,28 @@ def test_records_json_is_cut_between_elements_with_the_same_result(
     options = ReadOptions(owner="Sample Owner")
     two = same_with_workers(files, tmp_path, options)
     assert [r.read for r in two[:3]] == [60, 60, 60] and two[3].quarantined == 1
+
+
+def mailbox(path: Path, unquoted_from: bool = False) -> Path:
+    """The Takeout sample mailbox five times over (each copy's Message-IDs its own),
+    optionally with a body line that starts with an unquoted "From " (mboxo writers)."""
+    sample = (samples_dir() / "messages" / "gmail_takeout_small.mbox").read_text()
+    copies = [sample.replace("Message-ID: <", f"Message-ID: <copy{n}.") for n in range(5)]
+    if unquoted_from:
+        copies[2] = copies[2].replace("\n\n", "\n\nFrom the desk of nobody in particular\n", 1)
+    path.write_text("".join(copies))
+    return path
+
+
+@pytest.mark.parametrize("stretch_bytes", [4000, 12000])
+def test_mailboxes_are_cut_at_separators_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch_bytes: int
+) -> None:
+    monkeypatch.setattr(stretches, "STRETCH_BYTES", stretch_bytes)
+    files = [mailbox(tmp_path / "mail.mbox"), mailbox(tmp_path / "mboxo.mbox", True)]
+    reader = Mbox(options=ReadOptions(owner="Sam Owner"))
+    cuts = reader.stretches(files[0])
+    assert cuts is not None and sum(c.records for c in cuts) == 30
+    assert sum(len(list(reader.read_stretch(files[0], c))) for c in cuts) == 30
+    two = same_with_workers(files, tmp_path, ReadOptions(owner="Sam Owner"))
+    assert [r.read for r in two] == [30, 30]
