@@ -7,19 +7,20 @@ a stretch each, and its parts are written into the batch here in order. Publishi
 in this process, one batch after the other in file order: sequence numbers, and so the
 ledger, are the same whatever the number of workers. At most two files (or stretches)
 per worker are under way, so memory stays bounded on a folder or a file of any size.
-
-Like any multiprocessing code, a script that ingests with workers must guard its entry
-point (`if __name__ == "__main__":`): the workers' server imports the main module.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import sys
+import threading
+import types
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -70,7 +71,13 @@ class FilePool:
         # forked child would inherit their locks in whatever state they were.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["ingest.workers"])
-        self.executor = ProcessPoolExecutor(workers, mp_context=context)
+        with _main_hidden():
+            self.executor = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+            )
+            # Start every worker now, while the main module is hidden; the pool starts
+            # no others later (a worker that dies breaks the pool instead).
+            wait([self.executor.submit(_started) for _ in range(workers)])
 
     def __enter__(self) -> FilePool:
         return self
@@ -173,6 +180,44 @@ class _Stretched:
 
 
 _Reading = _WholeFile | _Stretched
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """A new worker process runs the caller's main module again unless it is a package's
+    `__main__`: a script without an `if __name__ == "__main__"` guard would ingest anew in
+    every worker, and a Streamlit script (whose runner makes it `__main__`) would start
+    an app. Workers need nothing from it, so they are started with a blank one."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _started() -> None:
+    """Nothing: submitted once per worker to start them all."""
+
+
+def _die_with(parent: int) -> None:
+    """End this worker as soon as the ingest process that started it is gone. Killed
+    outright, the ingest cannot stop its workers, and nothing else would: each holds the
+    fork server's lifeline open, so the server and they live on, writing into the ledger's
+    staging area while a re-run stages the same batch."""
+    try:
+        lifeline = os.pidfd_open(parent)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        return  # no process descriptors here (not Linux): the worker ends with its task
+
+    def watch() -> None:
+        select.select([lifeline], [], [])  # readable once the process has ended
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ingest-parent-watch", daemon=True).start()
 
 
 def _portable(connector: Connector) -> bool:

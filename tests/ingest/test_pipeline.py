@@ -94,6 +94,8 @@ def test_killed_ingest_leaves_no_half_batch_and_rerun_completes(tmp_path: Path) 
         str(workspace),
         "ingest",
         str(source),
+        "--workers",
+        "2",
     ]
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -105,13 +107,39 @@ def test_killed_ingest_leaves_no_half_batch_and_rerun_completes(tmp_path: Path) 
             "ingest never started writing"
         )
         time.sleep(0.05)
+    workers = _descendants(process.pid)
+    assert workers, "the ingest started no workers"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    _wait_until_gone(workers)  # no orphan keeps writing into the staging area
     ledger = Ledger(workspace / "ledger")
     assert ledger.batches() == []
     report = ingest_paths([source], ledger)[0]
     assert (report.status, report.read, report.accepted) == ("ingested", 150_000, 150_000)
     assert not any(staging.iterdir())
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in children.read_text().split():
+            found |= {int(child)} | _descendants(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _wait_until_gone(pids: set[int]) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"processes outlived the ingest: {pids}"
+        time.sleep(0.05)
 
 
 def test_bytes_that_are_not_utf8_quarantine_only_their_record(tmp_path: Path) -> None:

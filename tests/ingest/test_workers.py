@@ -7,6 +7,8 @@ import itertools
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from ingest.stretches import StretchMisaligned, line_stretches
 from ingest.workers import PARALLEL_MIN_BYTES, worker_count
 from tests.conftest import samples_dir
 
+REPO = Path(__file__).resolve().parents[2]
 TABLES = ("nodes", "edges", "records")
 
 
@@ -287,3 +290,22 @@ def test_mailboxes_are_cut_at_separators_with_the_same_result(
     assert sum(len(list(reader.read_stretch(files[0], c))) for c in cuts) == 30
     two = same_with_workers(files, tmp_path, ReadOptions(owner="Sam Owner"))
     assert [r.read for r in two] == [30, 30]
+
+
+def test_a_script_without_a_main_guard_ingests_once(tmp_path: Path) -> None:
+    """Workers do not run the caller's main module again (nor an app that made itself
+    `__main__`, as Streamlit's runner does)."""
+    script, ledger = tmp_path / "ingest_it.py", tmp_path / "ledger"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from ingest.ledger import Ledger\n"
+        "from ingest.pipeline import ingest_paths\n"
+        f"samples, ledger = Path({str(samples_dir())!r}), Ledger(Path({str(ledger)!r}))\n"
+        "reports = ingest_paths([samples], ledger, workers=2)\n"
+        "print('reports', len(reports))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("reports") == 1, done.stdout
