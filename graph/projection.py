@@ -6,10 +6,13 @@ are written, so an interrupted projection simply applies the batch again next ti
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -35,10 +38,32 @@ class ProjectionReport:
     skipped: int
 
 
+@dataclass
+class _Write:
+    """Rows to write in one go: nodes first, then edges; a write that ends a group marks
+    the batches it completes (only then, so an interruption re-projects what was cut)."""
+
+    nodes: dict[str, list[dict[str, Any]]]
+    edges: dict[tuple[str, str, str], list[dict[str, Any]]]
+    complete: list[BatchInfo]
+    ends_group: bool
+    read: tuple[int, int]  # ledger nodes and edges read since the previous write
+
+
+@dataclass(frozen=True)
+class _Retract:
+    """Replace earlier derivations of this batch's kind (after everything before is in)."""
+
+    manifest: BatchManifest
+
+
+_Step = _Write | _Retract
+
+
 class _Pending:
     """Rows of one or more ledger batches waiting to be written, and the batches they
-    complete. Nodes are always written before edges, and batches are marked only after
-    all their rows are in, so an interruption re-projects (idempotently) what was cut."""
+    complete. Entity rows of one id are merged here (first evidence stays, later rows fill
+    gaps); edges of one id keep the last row."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
@@ -46,48 +71,47 @@ class _Pending:
         self.edges: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
         self.complete: list[BatchInfo] = []
         self.rows = 0
+        self.read = [0, 0]
 
-    def add_nodes(self, grouped: dict[str, list[dict[str, Any]]]) -> None:
+    def add_nodes(self, grouped: dict[str, list[dict[str, Any]]]) -> list[_Step]:
         for type_name, rows in grouped.items():
             entity = self.store.model.node_type(type_name).kind == "entity"
             pending = self.nodes[type_name]
             for row in rows:
                 known = pending.get(row["id"])
-                if known is not None and entity:  # first evidence stays; later fills gaps
+                if known is not None and entity:
                     for key, value in row.items():
                         if known.get(key) is None:
                             known[key] = value
                 else:
                     pending[row["id"]] = row
             self.rows += len(rows)
-        if self.rows >= GROUP_ROWS:
-            self.write_nodes()
+            self.read[0] += len(rows)
+        return [self._take(ends_group=False)] if self.rows >= GROUP_ROWS else []
 
-    def add_edges(self, grouped: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
+    def add_edges(self, grouped: dict[tuple[str, str, str], list[dict[str, Any]]]) -> list[_Step]:
         for key, rows in grouped.items():
             self.edges[key].update((row["id"], row) for row in rows)
             self.rows += len(rows)
-        if self.rows >= GROUP_ROWS:
-            self.flush()
+            self.read[1] += len(rows)
+        return [self._take(ends_group=True)] if self.rows >= GROUP_ROWS else []
 
-    def write_nodes(self) -> None:
-        for type_name, rows in self.nodes.items():
-            self.store.upsert_nodes(self.store.model.node_type(type_name), list(rows.values()))
-        self.nodes.clear()
+    def flush(self) -> list[_Step]:
+        """Everything pending, as the write that ends the group."""
+        return [self._take(ends_group=True)]
+
+    def _take(self, ends_group: bool) -> _Write:
+        """The pending nodes (and, ending a group, the edges and completed batches)."""
+        nodes = {t: list(rows.values()) for t, rows in self.nodes.items()}
+        self.nodes = defaultdict(dict)
+        edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        complete: list[BatchInfo] = []
+        if ends_group:
+            edges = {key: list(rows.values()) for key, rows in self.edges.items()}
+            self.edges, complete, self.complete = defaultdict(dict), self.complete, []
         self.rows = sum(len(rows) for rows in self.edges.values())
-
-    def flush(self) -> None:
-        """Write everything pending and mark the batches it completes."""
-        self.write_nodes()
-        for (rel, source_type, target_type), rows in self.edges.items():
-            rel_type = self.store.model.rel_type(rel)
-            self.store.upsert_edges(rel_type, source_type, target_type, list(rows.values()))
-        self.edges.clear()
-        if self.complete:
-            self.store.mark_projected(self.complete)
-        self.complete.clear()
-        self.rows = 0
-        self.store.begin_batch()
+        read, self.read = (self.read[0], self.read[1]), [0, 0]
+        return _Write(nodes, edges, complete, ends_group, read)
 
 
 def project(
@@ -96,27 +120,30 @@ def project(
     rebuild: bool = False,
     on_rows: Callable[[int], None] | None = None,
 ) -> ProjectionReport:
-    """Bring the graph up to date with the ledger (or recreate it with `rebuild`)."""
+    """Bring the graph up to date with the ledger (or recreate it with `rebuild`).
+
+    Rows are read and built in a worker thread one write ahead of the store: the store
+    waits on the database (Neo4j on its socket, with the GIL released) while the next
+    rows are made. `on_rows` hears how many ledger rows each write brought in."""
     if rebuild:
         store.clear()
     store.ensure_schema()
     done = store.projected_batches()
     manifests = ledger.batches()
     superseded = _superseded(manifests)
-    pending = _Pending(store)
+    todo = [m for m in manifests if m.batch_id not in done and m.batch_id not in superseded]
+    nodes = edges = 0
     store.begin_batch()
-    batches = nodes = edges = skipped = 0
-    for manifest in manifests:
-        if manifest.batch_id in done or manifest.batch_id in superseded:
-            skipped += 1
-            continue
-        if manifest.supersedes:
-            pending.flush()  # what came before is in; now replace the earlier derivation
-            _retract_earlier(ledger, store, manifest, manifests)
-        n, e = _read_batch(ledger, pending, manifest, on_rows)
-        batches, nodes, edges = batches + 1, nodes + n, edges + e
-    pending.flush()
-    return ProjectionReport(batches, nodes, edges, skipped)
+    with closing(_ahead(_steps(ledger, store, todo))) as steps:
+        for step in steps:
+            if isinstance(step, _Retract):
+                _retract_earlier(ledger, store, step.manifest, manifests)
+                continue
+            _apply(store, step)
+            nodes, edges = nodes + step.read[0], edges + step.read[1]
+            if on_rows:
+                on_rows(sum(step.read))
+    return ProjectionReport(len(todo), nodes, edges, len(manifests) - len(todo))
 
 
 def _superseded(manifests: list[BatchManifest]) -> set[str]:
@@ -148,33 +175,84 @@ def _retract_earlier(
     )
 
 
-def _read_batch(
-    ledger: Ledger,
-    pending: _Pending,
-    manifest: BatchManifest,
-    on_rows: Callable[[int], None] | None,
-) -> tuple[int, int]:
-    nodes = edges = 0
-    for chunk in ledger.iter_table(manifest, "nodes", CHUNK_ROWS):
-        pending.add_nodes(_node_rows(pending.store, chunk, manifest.batch_id))
-        nodes += chunk.num_rows
-        if on_rows:
-            on_rows(chunk.num_rows)
-    for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):
-        pending.add_edges(_edge_rows(pending.store, chunk, manifest.batch_id))
-        edges += chunk.num_rows
-        if on_rows:
-            on_rows(chunk.num_rows)
-    pending.complete.append(
-        BatchInfo(
-            manifest.batch_id,
-            manifest.seq,
-            manifest.source_path,
-            manifest.connector,
-            manifest.accepted,
-        )
+def _steps(ledger: Ledger, store: GraphStore, manifests: list[BatchManifest]) -> Iterator[_Step]:
+    """The writes and retractions that apply these batches, in order. Reads only the
+    ledger and the model, so it can run in a thread beside the store."""
+    pending = _Pending(store)
+    for manifest in manifests:
+        if manifest.supersedes:
+            yield from pending.flush()  # what came before is in; then replace the old derivation
+            yield _Retract(manifest)
+        for chunk in ledger.iter_table(manifest, "nodes", CHUNK_ROWS):
+            yield from pending.add_nodes(_node_rows(store, chunk, manifest.batch_id))
+        for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):
+            yield from pending.add_edges(_edge_rows(store, chunk, manifest.batch_id))
+        pending.complete.append(_batch_info(manifest))
+    yield from pending.flush()
+
+
+def _batch_info(manifest: BatchManifest) -> BatchInfo:
+    return BatchInfo(
+        manifest.batch_id, manifest.seq, manifest.source_path, manifest.connector, manifest.accepted
     )
-    return nodes, edges
+
+
+def _apply(store: GraphStore, write: _Write) -> None:
+    for type_name, rows in write.nodes.items():
+        if rows:
+            store.upsert_nodes(store.model.node_type(type_name), rows)
+    for (rel, source_type, target_type), rows in write.edges.items():
+        store.upsert_edges(store.model.rel_type(rel), source_type, target_type, rows)
+    if write.complete:
+        store.mark_projected(write.complete)
+    if write.ends_group:
+        store.begin_batch()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_DONE = object()
+
+
+def _ahead(items: Iterator[_Step], depth: int = 1) -> Generator[_Step, None, None]:
+    """Yield `items`, produced by a worker thread up to `depth` items ahead. An error in
+    the worker is raised here; closing this generator stops the worker and joins it."""
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not _put(ready, item, stop):
+                    return
+            _put(ready, _DONE, stop)
+        except BaseException as exc:  # handed to the caller, which raises it
+            _put(ready, _Failed(exc), stop)
+
+    worker = threading.Thread(target=work, name="projection-rows", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield cast(_Step, item)
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _put(ready: queue.Queue[object], item: object, stop: threading.Event) -> bool:
+    """Queue `item` unless the caller has stopped listening (then the worker ends)."""
+    while not stop.is_set():
+        try:
+            ready.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _node_rows(
