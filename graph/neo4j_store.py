@@ -100,11 +100,15 @@ class Neo4jStore(GraphStore):
             session.execute_write(_run_statement, cypher, params)
 
     def clear(self) -> None:
-        # Batched deletes keep the transaction memory bounded on a big graph.
+        # Batched deletes keep the transaction memory bounded on a big graph. Edges go
+        # first: a DETACH DELETE of 10,000 nodes that include a camera with 100k sightings
+        # would hold all of that camera's edges in one transaction.
         with self.driver.session(database=self.database) as session:
-            session.run(
-                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-            ).consume()
+            for statement in (
+                "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+                "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+            ):
+                session.run(statement).consume()
 
     def read(
         self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
