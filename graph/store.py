@@ -193,9 +193,11 @@ class GraphStore(ABC):
 def node_upsert_cypher(
     node_type: NodeType, source: str = "UNWIND $rows AS r", row: str = "r."
 ) -> str:
-    """MERGE by id. Events take the latest record's values; entities only fill gaps and
-    keep the provenance of their first evidence. `source` / `row` say where rows come
-    from: a parameter list (both backends) or an Arrow table via LOAD FROM (embedded)."""
+    """MERGE by id. Events take the latest record's values; an entity keeps the values and
+    the provenance of its first evidence and later rows only fill its gaps, as within one
+    write group (`graph.projection`), so a rebuild and an incremental load agree.
+    `source` / `row` say where rows come from: a parameter list (both backends) or an
+    Arrow table via LOAD FROM (embedded)."""
     columns = [c.name for c in node_columns(node_type) if c.name != "id"]
     head = f"{source} MERGE (n:{node_type.name} {{id: {row}id}})"
     if node_type.kind == "event":
@@ -203,7 +205,7 @@ def node_upsert_cypher(
         return f"{head} SET {sets}"
     provenance = f"n.batch_id = {row}batch_id, n.record_id = {row}record_id"
     fills = ", ".join(
-        f"n.{c} = coalesce({row}{c}, n.{c})" for c in columns if c not in ("batch_id", "record_id")
+        f"n.{c} = coalesce(n.{c}, {row}{c})" for c in columns if c not in ("batch_id", "record_id")
     )
     return f"{head} ON CREATE SET {provenance} SET {fills}"
 

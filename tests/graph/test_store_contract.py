@@ -236,3 +236,30 @@ def test_instants_come_back_exact(store: GraphStore, tmp_path: Path) -> None:
 def _utc(value: datetime) -> datetime:
     """Ladybug returns UTC instants without a zone, Neo4j with one."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _device_record(uid: str, name: str | None) -> SourceRecord:
+    builder = RecordBuilder(default_model(), "test", f"fixture#{uid}", f"<alert {uid}/>")
+    props = {"name": name} if name else {}
+    builder.entity("Device", id_kind="mac", serial="CAM-7", **props)
+    return builder.build()
+
+
+def test_an_entity_keeps_its_first_evidence_and_later_batches_fill_gaps(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    # Three batches projected one at a time, then rebuilt at once: both ways the device
+    # keeps the name of its first evidence ("first" fills the gap of the nameless read).
+    root = tmp_path / "ledger"
+    records = [
+        _device_record(name, label)
+        for name, label in (("nameless.xml", None), ("first.xml", "first"), ("later.xml", "later"))
+    ]
+    for record in records:
+        write_ledger(root, [record], name=record.locator)
+        project(Ledger(root), store)
+    query = "MATCH (d:Device) RETURN d.name, d.record_id"
+    incremental = store.read(query).rows
+    project(Ledger(root), store, rebuild=True)
+    assert store.read(query).rows == incremental
+    assert incremental == [["first", records[0].record_id]]
