@@ -211,6 +211,10 @@ class Ledger:
         """Make a staged batch visible: the next sequence number, a durable manifest, and
         one atomic rename, all under the ledger's lock."""
         staging = self.staging_dir / staged.batch_id
+        # The tables reach the disk before the manifest names them: after a power cut a
+        # visible batch is whole, not a manifest over empty Parquet pages. Outside the lock,
+        # so workers flush their batches side by side.
+        _fsync_files(staging)
         with self._lock():
             manifest = BatchManifest(
                 batch_id=staged.batch_id,
@@ -288,6 +292,13 @@ def _write_json_durably(path: Path, data: dict) -> None:
         json.dump(data, fp, indent=2)
         fp.flush()
         os.fsync(fp.fileno())
+
+
+def _fsync_files(folder: Path) -> None:
+    for path in folder.iterdir():
+        with path.open("rb") as fp:
+            os.fsync(fp.fileno())
+    _fsync_dir(folder)
 
 
 def _fsync_dir(path: Path) -> None:
