@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from ingest.batchparts import BatchPart, build_parts
 from ingest.batchwriter import BatchCounts, BatchWriter
+from ingest.durable import flush_folder, fsync_dir
 from ingest.records import Rejected, SourceRecord
 from schemas.ids import make_id
 from schemas.model import default_model
@@ -211,10 +212,6 @@ class Ledger:
         """Make a staged batch visible: the next sequence number, a durable manifest, and
         one atomic rename, all under the ledger's lock."""
         staging = self.staging_dir / staged.batch_id
-        # The tables reach the disk before the manifest names them: after a power cut a
-        # visible batch is whole, not a manifest over empty Parquet pages. Outside the lock,
-        # so workers flush their batches side by side.
-        _fsync_files(staging)
         with self._lock():
             manifest = BatchManifest(
                 batch_id=staged.batch_id,
@@ -230,11 +227,14 @@ class Ledger:
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 supersedes=staged.supersedes,
             )
-            _write_json_durably(staging / MANIFEST, asdict(manifest))
+            (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
+            # The tables and the manifest reach the disk before the rename shows them: after
+            # a power cut a visible batch is whole, not a manifest over empty Parquet pages.
+            flush_folder(staging)
             self.batches_dir.mkdir(parents=True, exist_ok=True)
             known = self.batches()  # under the lock: every batch but this one
             os.rename(staging, self.batch_dir(manifest))
-            _fsync_dir(self.batches_dir)
+            fsync_dir(self.batches_dir)
             # Nobody else published meanwhile (the lock): the cache is what was known plus
             # this batch, so ingesting N files no longer re-reads N manifests each time.
             self._cached = (self._stamp()[1], [*known, manifest])
@@ -285,25 +285,3 @@ def batch_id_of(source: SourceFile, connector: str, version: str) -> str:
 
 def _batch_id(sha256: str, connector: str, version: str) -> str:
     return make_id("batch", sha256, connector, version)
-
-
-def _write_json_durably(path: Path, data: dict) -> None:
-    with path.open("w", encoding="utf-8") as fp:
-        json.dump(data, fp, indent=2)
-        fp.flush()
-        os.fsync(fp.fileno())
-
-
-def _fsync_files(folder: Path) -> None:
-    for path in folder.iterdir():
-        with path.open("rb") as fp:
-            os.fsync(fp.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
