@@ -15,6 +15,7 @@ from ingest.pipeline import ingest_paths
 from ingest.records import Rejected, SourceRecord
 from schemas.ids import make_id
 from tests.conftest import samples_dir
+from tests.support.items import reason
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cctv"
 API_SAMPLE = samples_dir() / "cctv" / "frigate_api_events_front_door.json"
@@ -181,7 +182,7 @@ def test_mqtt_bad_line_is_quarantined_and_reading_resumes(tmp_path: Path) -> Non
     text = "\n".join([lines[0], '{"type": "new", "after": {"id": ', lines[1], ""])
     items = list(FrigateMqttEvents().read(write(tmp_path, text, "mqtt.jsonl")))
     assert [type(i) for i in items] == [SourceRecord, Rejected, SourceRecord]
-    assert items[1].locator.endswith(":line 2") and "invalid JSON" in items[1].reason
+    assert items[1].locator.endswith(":line 2") and "invalid JSON" in reason(items[1])
     assert items[2].locator.endswith(":line 3")
 
 
@@ -189,8 +190,8 @@ def test_mqtt_unknown_type_and_missing_after(tmp_path: Path) -> None:
     text = '{"type": "delete", "after": {}}\n{"type": "end", "before": {}}\n'
     items = list(FrigateMqttEvents().read(write(tmp_path, text, "mqtt.jsonl")))
     assert all(isinstance(i, Rejected) for i in items)
-    assert "'type'" in items[0].reason and "delete" in items[0].reason
-    assert "after" in items[1].reason
+    assert "'type'" in reason(items[0]) and "delete" in reason(items[0])
+    assert "after" in reason(items[1])
 
 
 # --- bad input -----------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_invalid_fields_are_rejected_naming_field_and_value(
     items = list(FrigateApiEvents().read(path))
     assert isinstance(items[0], SourceRecord)
     assert isinstance(items[1], Rejected)
-    assert field in items[1].reason and shown in items[1].reason
+    assert field in reason(items[1]) and shown in reason(items[1])
     assert items[1].locator == f"{path}#/1"
     assert json.loads(items[1].raw) == event(**changes)
 
@@ -228,7 +229,7 @@ def test_non_object_elements_and_false_positives_are_rejected(tmp_path: Path) ->
     path = write(tmp_path, json.dumps([3, "x", event(false_positive=True)]))
     items = list(FrigateApiEvents().read(path))
     assert all(isinstance(i, Rejected) for i in items) and len(items) == 3
-    assert "false positive" in items[2].reason
+    assert "false positive" in reason(items[2])
 
 
 def test_object_instead_of_array_is_one_rejection(tmp_path: Path) -> None:
@@ -243,7 +244,7 @@ def test_truncated_array_keeps_the_records_before(tmp_path: Path) -> None:
     cut = text.index('"id": "1623370502.185623-9q96ov"')  # inside the third event
     items = list(FrigateApiEvents().read(write(tmp_path, text[:cut])))
     assert [type(i) for i in items] == [SourceRecord, SourceRecord, Rejected]
-    assert items[2].locator.endswith("#/2") and "invalid JSON" in items[2].reason
+    assert items[2].locator.endswith("#/2") and "invalid JSON" in reason(items[2])
 
 
 def test_duplicates_are_read_and_accepted_with_one_id(tmp_path: Path) -> None:
@@ -265,7 +266,7 @@ def test_bytes_that_are_not_utf8_are_rejected(tmp_path: Path) -> None:
     bad = json.dumps(dict(event(), id="1.0-bad", camera="XX")).encode().replace(b"XX", b"\xff\xfe")
     path.write_bytes(b"[" + bad + b"," + good + b"]")
     items = list(FrigateApiEvents().read(path))
-    assert isinstance(items[0], Rejected) and "not valid Unicode" in items[0].reason
+    assert isinstance(items[0], Rejected) and "not valid Unicode" in reason(items[0])
     assert isinstance(items[1], SourceRecord)  # the rest of the file is still read
 
 

@@ -203,7 +203,7 @@ def test_gpx_tracks(run: Run) -> None:
 
 
 def manifest_rows(run: Run) -> list[dict[str, str]]:
-    rows = []
+    rows: list[dict[str, str]] = []
     for path in files(run, "travel/manifests", "*.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
