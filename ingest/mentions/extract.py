@@ -4,7 +4,9 @@ Each post text and message body is read once; whatever it names (a phone, an add
 handle, a known plate or flight, a known name, and with a model also unknown people,
 organisations and places) becomes a MENTIONS edge with its character offsets, method and
 confidence, in one record per text. The batch supersedes the previous mention run; the
-same inputs give the same batch, so a re-run changes nothing.
+same inputs give the same batch, so a re-run changes nothing. The inputs are the source
+batches, the resolution run, whether bodies are read, and the model by name and installed
+version: upgrading the model package runs extraction again.
 """
 
 from __future__ import annotations
@@ -81,11 +83,13 @@ def inputs_digest(
     model_name: str | None,
     include_bodies: bool,
 ) -> str:
-    """What a run depends on: the source batches, the resolution run, the model, bodies."""
+    """What a run depends on: the source batches, the resolution run, the model (by name
+    and installed version, read without loading it), bodies."""
     inputs = {
         "batches": sorted(m.batch_id for m in batches),
         "resolution": resolution.batch_id if resolution else None,
         "model": model_name or None,
+        "model_version": spacy_part.model_version(model_name),
         "bodies": include_bodies,
     }
     return hashlib.sha256(orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)).hexdigest()

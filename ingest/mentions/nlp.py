@@ -7,11 +7,13 @@ gazetteer; with one, only its named-entity recogniser (and what that listens to)
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+import orjson
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -46,6 +48,25 @@ def load_pipeline(model_name: str | None) -> Language:
     }
     nlp.select_pipes(enable=sorted(needed))
     return nlp
+
+
+def model_version(model_name: str | None) -> str | None:
+    """The installed version of a model: its package's, or for a model folder the version
+    in its meta.json. Read from the package metadata, without loading the model (a second
+    or more), so an unchanged run stays cheap. None without a model, or when none of that
+    name is installed (loading it then fails with the reason)."""
+    if not model_name:
+        return None
+    try:
+        return importlib.metadata.version(model_name)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    try:
+        meta = orjson.loads((Path(model_name) / "meta.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    return str(version) if version is not None else None
 
 
 def known_names(doc: Doc, matcher: PhraseMatcher, gazetteer: Gazetteer) -> Iterator[Mention]:

@@ -8,11 +8,13 @@ from typing import Any
 
 import orjson
 import pytest
+import spacy
 
 from graph.embedded import EmbeddedStore
 from graph.projection import project
 from ingest.ledger import Ledger, SourceFile
 from ingest.mentions import KIND, SpacyModelMissing, extract_mentions
+from ingest.mentions.nlp import load_pipeline, model_version
 from ingest.records import RecordBuilder
 from schemas.errors import DossierError
 from schemas.model import default_model
@@ -184,6 +186,56 @@ def test_the_model_finds_people_organisations_and_places(known: Known) -> None:
     p1 = mentions(known.ledger, known.ids["p1"])
     assert by_label(p1, "PERSON")[0]["target"] == known.ids["person"]
     assert report.by_method["model"] == 3
+
+
+def _installed(folder: Path, name: str, version: str) -> Path:
+    """A folder that, put first on sys.path, makes the installed package `name` read as
+    `version`: what upgrading the model package changes, without the model's files."""
+    dist_info = folder / f"{name}-{version}.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.usefixtures("nlp")
+def test_upgrading_the_model_package_runs_extraction_again(
+    known: Known, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = extract_mentions(known.ledger, model_name=MODEL)
+    assert extract_mentions(known.ledger, model_name=MODEL).unchanged
+    assert model_version(MODEL) not in (None, "99.0.0")
+    monkeypatch.syspath_prepend(_installed(tmp_path / "site", MODEL, "99.0.0"))
+    assert model_version(MODEL) == "99.0.0"
+    upgraded = extract_mentions(known.ledger, model_name=MODEL)
+    assert not upgraded.unchanged and upgraded.manifest.supersedes == KIND
+    assert upgraded.manifest.seq > first.manifest.seq
+
+
+@pytest.mark.usefixtures("nlp")
+def test_a_current_batch_is_found_without_loading_the_model(
+    known: Known, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = extract_mentions(known.ledger, model_name=MODEL)
+    load_pipeline.cache_clear()  # the next load would reach spacy.load again
+
+    def no_loading(name: str, *args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the model {name} was loaded for a current batch")
+
+    monkeypatch.setattr(spacy, "load", no_loading)
+    again = extract_mentions(known.ledger, model_name=MODEL)
+    assert again.unchanged and again.manifest == first.manifest
+
+
+def test_the_version_of_a_model_folder_is_in_its_meta(tmp_path: Path) -> None:
+    folder = tmp_path / "my_model"
+    folder.mkdir()
+    assert model_version(str(folder)) is None  # no meta.json: loading will say why
+    (folder / "meta.json").write_text('{"name": "my_model", "version": "1.2.3"}')
+    assert model_version(str(folder)) == "1.2.3"
+    assert model_version(None) is None
+    assert model_version("en_core_web_nonexistent") is None
 
 
 def test_a_missing_model_is_a_clear_error(known: Known) -> None:
