@@ -7,6 +7,12 @@ confidence, in one record per text. The batch supersedes the previous mention ru
 same inputs give the same batch, so a re-run changes nothing. The inputs are the source
 batches, the resolution run, whether bodies are read, and the model by name and installed
 version: upgrading the model package runs extraction again.
+
+One MENTIONS edge per post and target: where a source batch already asserts that a text
+mentions an entity (a platform's own structured mention of an account), that edge is the
+one kept, and extraction writes none for the pair, even where its rule finds the @handle
+in the text. The platform's word is the surer evidence, and a mention run that is retracted
+or re-run never touches it.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ingest.records import RecordBuilder, SourceRecord
 from schemas.model import default_model
 
 KIND = "mentions"
-EXTRACTOR_VERSION = "4"  # raise whenever the same inputs would give other mentions
+EXTRACTOR_VERSION = "5"  # raise whenever the same inputs would give other mentions
 BATCH_SIZE = 256
 # spaCy's memory grows with a text's length; past this, a (rare, long) message body is
 # still read by the rules in full, but names are looked for in its start only.
@@ -58,7 +64,8 @@ def extract_mentions(
     if existing is not None:
         return summarise(ledger, existing, len(texts), unchanged=True)
     nlp = spacy_part.load_pipeline(model_name)
-    records = _records(nlp, _known(ledger, batches, resolution), texts)
+    asserted = set(reading.edge_pairs(ledger, batches, "MENTIONS"))
+    records = _records(nlp, _known(ledger, batches, resolution), texts, asserted)
     manifest = ledger.write_derived(KIND, digest, EXTRACTOR_VERSION, records)
     return summarise(ledger, manifest, len(texts), unchanged=False)
 
@@ -96,8 +103,13 @@ def inputs_digest(
 
 
 def _records(
-    nlp: Language, known: gaz.Gazetteer, texts: list[reading.Text]
+    nlp: Language,
+    known: gaz.Gazetteer,
+    texts: list[reading.Text],
+    asserted: set[tuple[str, str]],
 ) -> Iterator[SourceRecord]:
+    """One record per text that mentions something; `asserted` are the (text, target)
+    pairs a source already links by MENTIONS, which get no second edge."""
     matcher = gaz.phrase_matcher(nlp, known)
     docs = nlp.pipe((t.text[:NLP_CHARS] for t in texts), batch_size=BATCH_SIZE)
     for text, doc in zip(texts, docs, strict=True):
@@ -106,7 +118,10 @@ def _records(
             names.extend(spacy_part.guessed(doc, known))
         people = {m.target.id for m in names if m.label == "PERSON"}
         found = [*rules.find(text, known), *flights.find(text, known.legs, people), *names]
-        mentions = select(found, rules.blocked(text.text))
+        chosen = select(found, rules.blocked(text.text))
+        # After select: the span stays taken by what the source names, so no lesser
+        # finding of the same characters takes its place.
+        mentions = [m for m in chosen if (text.node_id, m.target.id) not in asserted]
         if mentions:
             yield _record(text, mentions)
 

@@ -18,7 +18,7 @@ from ingest.mentions.nlp import load_pipeline, model_version
 from ingest.records import RecordBuilder
 from schemas.errors import DossierError
 from schemas.model import default_model
-from tests.ingest.mentions.conftest import MODEL, TEXTS, Known
+from tests.ingest.mentions.conftest import DAY, MODEL, TEXTS, Known
 
 
 def mentions(ledger: Ledger, source_id: str | None = None) -> list[dict[str, Any]]:
@@ -101,6 +101,26 @@ def test_mastodon_handles_read_with_the_authors_server_and_urls_are_not_mentions
         model.entity_id("Account", {"platform": "mastodon", "handle": "friend@other.social"}),
         model.entity_id("Account", {"platform": "mastodon", "handle": "local@home.social"}),
     ]
+
+
+def test_a_mention_a_source_asserts_gets_no_second_edge(known: Known) -> None:
+    """The platform marked "@anab" in p1 as a mention: its edge is the one kept."""
+    builder = RecordBuilder(default_model(), "test", "posts#p1", TEXTS["p1"])
+    post = builder.event(
+        "Post", "p1", time=DAY, text=TEXTS["p1"], platform="twitter", language="en"
+    )
+    anab = builder.entity("Account", platform="twitter", handle="anab", display_name="A B")
+    builder.link("MENTIONS", post, anab)
+    source = SourceFile(Path("marked.json"), "sha-marked", 1)
+    known.ledger.write_batch(source, "test", "1", [builder.build()])
+    assert (post, anab) == (known.ids["p1"], known.ids["anab"])
+    report = extract_mentions(known.ledger)
+    p1 = mentions(known.ledger, known.ids["p1"])
+    assert [(m["label"], m["text"]) for m in p1] == [
+        ("PERSON", "Ana Brisković"),
+        ("FLIGHT", "KL 1234"),
+    ]
+    assert report.by_label["HANDLE"] == 2  # the handles in m1, which no source marks
 
 
 def test_message_bodies_only_when_asked(known: Known) -> None:
