@@ -1,5 +1,5 @@
 """The whole app in headless Chromium: search a plate, open its dossier, review a link,
-and stay offline.
+and stay offline; once on the embedded graph and once on the Neo4j server.
 
 Streamlit serves `dossier/streamlit_main.py` on 127.0.0.1 from the dashboards folder (so
 `dashboards/.streamlit/config.toml` applies); every request the page makes is logged and
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.dashboards.conftest import APP, PLATE, REPO, Workspace
-from tests.dashboards.test_review import add_people
+from tests.dashboards.conftest import APP, PLATE, REPO, Backend, Template, Workspace, workspace_from
+from tests.dashboards.test_review import profiles, resolved_template
 from tests.support.browser import RequestLog, launch_browser, serve_streamlit
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,15 @@ TIMEOUT_MS = 30_000
 REASON = "booked by an agent for two different travellers"
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return resolved_template(tmp_path_factory.mktemp("resolved") / "workspace")
+
+
 @pytest.fixture
-def resolved(workspace: Workspace) -> Workspace:
+def resolved(template: Template, backend: Backend, tmp_path: Path) -> Workspace:
     """The workspace with person records added, resolved and loaded into the graph."""
-    add_people(workspace)
-    return workspace
+    return workspace_from(template, tmp_path / "workspace", backend)
 
 
 def search_and_open(page: Page, base_url: str) -> None:
@@ -63,6 +67,20 @@ def review_keep_apart(page: Page, base_url: str, workspace: Workspace) -> None:
     assert decision["analyst"] == "test-analyst"
 
 
+def pages_show_the_decision(page: Page, base_url: str, workspace: Workspace) -> None:
+    """After the keep-apart the graph holds two subjects where there was one: search finds
+    both, and the record's page lists no other record in its subject."""
+    page.goto(base_url)
+    box = page.get_by_label("Plate, camera, name or identifier")
+    box.fill("zandme")
+    box.press("Enter")
+    expect(page.get_by_text("Subject", exact=True)).to_have_count(2)
+    person = profiles(workspace)["Petra Zandmeer"]["node_id"]
+    page.goto(f"{base_url}/entity?id={person}")
+    expect(page.get_by_role("heading", name="Resolved subject")).to_be_visible()
+    expect(page.get_by_text("No other record resolved to this subject.")).to_be_visible()
+
+
 def test_dossier_and_review_offline(resolved: Workspace, tmp_path: Path) -> None:
     expect.set_options(timeout=TIMEOUT_MS)
     workspace = resolved
@@ -87,7 +105,8 @@ def test_dossier_and_review_offline(resolved: Workspace, tmp_path: Path) -> None
             expect(sources.get_by_text("· Sighting · line", exact=False)).to_have_count(3)
             sources.get_by_text("Sighting · alert#1").click()
             expect(page.get_by_text("<licensePlate>AB12CDE</licensePlate>")).to_be_visible()
-            expect(page.get_by_text("embedded", exact=False).first).to_be_visible()
+            backend = f"Graph: {workspace.backend.name}"
+            expect(page.get_by_test_id("stSidebar")).to_contain_text(backend)
 
             page.wait_for_load_state("networkidle")
             # Streamlit scrolls inside its own container: a tall viewport shows the whole page.
@@ -99,6 +118,7 @@ def test_dossier_and_review_offline(resolved: Workspace, tmp_path: Path) -> None
             review_keep_apart(page, base_url, workspace)
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+            pages_show_the_decision(page, base_url, workspace)
             assert requests.non_loopback() == []
             assert any(url.startswith(base_url) for url in requests.urls)
         finally:

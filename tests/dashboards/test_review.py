@@ -1,4 +1,5 @@
-"""Link review and resolved subjects, on a real ledger, a real resolution and an embedded graph.
+"""Link review and resolved subjects, on a real ledger, a real resolution and a real graph
+(embedded and Neo4j: see `backend` in conftest.py).
 
 The people, in three source files: a passenger manifest names "Petra Zandmeer" (born
 1990-04-12, phone PHONE) and "Jan de Vries"; a contact list has "Petra Z" with the same
@@ -11,9 +12,9 @@ more uncertain; Jan de Vries is compared with no one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -23,23 +24,30 @@ import streamlit as st
 
 from dashboards import data, linking_data
 from dashboards.context import AppContext
-from dossier.settings import Settings
+from dossier.settings import load_settings
 from dossier.workspace import Workspace as AppWorkspace
 from graph import queries
-from graph.embedded import EmbeddedStore
-from graph.projection import project
-from ingest.ledger import Ledger, SourceFile
+from ingest.ledger import Ledger
 from ingest.records import RecordBuilder, SourceRecord
 from ingest.resolve.decisions import DecisionLog
 from ingest.resolve.run import latest_tables, resolve_ledger
 from schemas.errors import DossierError
 from schemas.model import default_model
-from tests.dashboards.conftest import Workspace
+from tests.dashboards.conftest import (
+    ANALYST,
+    Backend,
+    Template,
+    Workspace,
+    make_template,
+    set_env,
+    workspace_from,
+    write_batch,
+    write_records,
+)
 from tests.dashboards.test_app_logic import open_entity, search, start, texts
 
 REVIEW_PAGE = "../dashboards/pages/review.py"  # relative to the main script, for AppTest
 PHONE = "+31612345678"
-ANALYST = "test-analyst"
 REASON = "different passengers on the same booking"
 
 
@@ -70,26 +78,25 @@ def person_record(person: Named, line: int) -> SourceRecord:
     return builder.build()
 
 
-def add_people(workspace: Workspace) -> None:
-    """Ingest the people's files, resolve them and update the graph, as the CLI would
-    (`dossier ingest`, `dossier resolve`)."""
-    ledger = Ledger(workspace.root / "ledger")
-    exports = workspace.root / "exports"
+def add_people(root: Path) -> None:
+    """Ingest the people's files and resolve them, as `dossier ingest` and `dossier resolve`
+    leave the ledger (the graph is loaded from it afterwards)."""
+    ledger = Ledger(root / "ledger")
+    exports = root / "exports"
     exports.mkdir(parents=True, exist_ok=True)
     for file, group in groupby(PEOPLE, key=lambda p: p.file):
         people = list(group)
         records = [person_record(p, n) for n, p in enumerate(people, start=2)]
-        path = exports / file
-        path.write_text("\n".join(r.raw for r in records) + "\n", encoding="utf-8")
-        body = path.read_bytes()
-        source = SourceFile(path, hashlib.sha256(body).hexdigest(), len(body))
-        ledger.write_batch(source, people[0].connector, "1", records)
+        text = "\n".join(r.raw for r in records) + "\n"
+        write_batch(ledger, exports / file, text, people[0].connector, records)
     resolve_ledger(ledger)
-    store = EmbeddedStore(workspace.root / "graph" / "embedded.lbdb", default_model())
-    try:
-        project(ledger, store)
-    finally:
-        store.close()
+
+
+def resolved_template(root: Path) -> Template:
+    """The vehicle records and the people, resolved: the workspace the review starts from."""
+    raw_lines = write_records(root)
+    add_people(root)
+    return make_template(root, raw_lines)
 
 
 def profiles(workspace: Workspace) -> dict[str, dict[str, str]]:
@@ -105,10 +112,14 @@ def audit_entries(workspace: Workspace) -> list[dict[str, object]]:
     return [json.loads(line) for line in lines]
 
 
+@pytest.fixture(scope="module")
+def resolved(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return resolved_template(tmp_path_factory.mktemp("resolved") / "workspace")
+
+
 @pytest.fixture
-def people(workspace: Workspace) -> Workspace:
-    add_people(workspace)
-    return workspace
+def people(resolved: Template, backend: Backend, tmp_path: Path) -> Workspace:
+    return workspace_from(resolved, tmp_path / "workspace", backend)
 
 
 Reopen = Callable[[], AppContext]
@@ -116,26 +127,27 @@ Reopen = Callable[[], AppContext]
 
 @pytest.fixture
 def app(people: Workspace) -> Iterator[Reopen]:
-    """Hand the data module a context as the app's composition root builds it (read-only
-    graph, the workspace's ledger and audit trail); call again after a decision to see
-    the updated graph, as the app does on its next run."""
-    opened: list[EmbeddedStore] = []
+    """Hand the data module a context as the app's composition root builds it (the graph of
+    the workspace's settings, opened read-only; the workspace's ledger and audit trail); call
+    again after a decision to see the updated graph, as the app does on its next run."""
+    with ExitStack() as opened:
 
-    def use() -> AppContext:
-        workspace = AppWorkspace(Settings(workspace=people.root, analyst=ANALYST))
-        store = EmbeddedStore(workspace.embedded_path, default_model(), read_only=True)
-        opened.append(store)
-        context = AppContext(store, workspace.ledger, workspace.audit, "embedded", ANALYST)
-        data.use(context)
-        st.session_state.clear()  # a new visit: views are audited again
-        return context
+        def use() -> AppContext:
+            context = open_context(people, opened)
+            data.use(context)
+            st.session_state.clear()  # a new visit: views are audited again
+            return context
 
-    st.cache_data.clear()
-    use()
-    yield use
-    for store in opened:
-        store.close()
-    st.cache_data.clear()
+        use()
+        yield use
+
+
+def open_context(workspace: Workspace, opened: ExitStack) -> AppContext:
+    """The AppContext `dossier/streamlit_main.py` builds from the workspace's settings."""
+    settings = load_settings(workspace.env())
+    app_workspace = AppWorkspace(settings)
+    store = opened.enter_context(app_workspace.graph(read_only=True))
+    return AppContext(store, app_workspace.ledger, app_workspace.audit, settings.graph, ANALYST)
 
 
 # --- the data functions ----------------------------------------------------------------------
@@ -253,15 +265,10 @@ def test_subject_lists_its_member_records_with_sources(people: Workspace, app: R
 
 
 def test_nothing_to_review_before_resolution(workspace: Workspace) -> None:
-    settings = Settings(workspace=workspace.root, analyst=ANALYST)
-    app_workspace = AppWorkspace(settings)
-    store = EmbeddedStore(app_workspace.embedded_path, default_model(), read_only=True)
-    try:
-        data.use(AppContext(store, app_workspace.ledger, app_workspace.audit, "embedded", ANALYST))
+    with ExitStack() as opened:
+        data.use(open_context(workspace, opened))
         assert linking_data.review_queue() is None
         assert linking_data.resolution(workspace.vehicle_id) is None
-    finally:
-        store.close()
 
 
 # --- the pages, through AppTest --------------------------------------------------------------
@@ -269,8 +276,7 @@ def test_nothing_to_review_before_resolution(workspace: Workspace) -> None:
 
 @pytest.fixture
 def people_env(people: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    for name, value in people.env().items():
-        monkeypatch.setenv(name, value)
+    set_env(people, monkeypatch)
     return people
 
 
