@@ -150,7 +150,11 @@ def decide(kind: str, a: str, b: str, reason: str) -> Applied:
 def _writable(context: AppContext) -> Iterator[GraphStore]:
     """The app's graph, writable. The embedded one is open read-only, and its connection
     does not see later writes: the update goes through a second, writable database and
-    the app's cached store is released, so the next script run reopens it."""
+    the app's cached store is released, so the next script run reopens it. A Neo4j store
+    is a driver for the server, which writes whatever the app opened it for, so the app's
+    own store takes the update; on one server the next reads see it (on a cluster only if
+    the store's sessions share bookmarks). tests/dashboards/test_review.py checks every
+    page shows the result on both backends."""
     store = context.store
     if not isinstance(store, EmbeddedStore):
         yield store
