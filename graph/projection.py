@@ -1,7 +1,10 @@
 """The projection from ledger to graph: incremental, idempotent, rebuildable.
 
 Batches are applied in ledger order; each is marked in the graph only after all its rows
-are written, so an interrupted projection simply applies the batch again next time.
+are written, so an interrupted projection simply applies the batch again next time. A
+derived batch replaces the earlier ones of its kind: their edges go, and so do the nodes
+that no other batch asserts (a mention run's guessed organisations, a resolution run's
+subjects), so an incremental load leaves what a rebuild would.
 """
 
 from __future__ import annotations
@@ -14,17 +17,16 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, cast
 
+import duckdb
 import pyarrow as pa
 
 from graph.schema import caption, edge_columns, flatten, node_columns, search_text
-from graph.store import BatchInfo, GraphStore
+from graph.store import BatchInfo, GraphStore, Retraction
 from ingest.ledger import BatchManifest, Ledger
 from schemas.codec import decode_props
 from schemas.model import NodeType, RelType
 
 CHUNK_ROWS = 20_000
-# Node types that only derived batches create; retracting a derivation deletes them.
-DERIVED_ONLY_TYPES = frozenset({"Subject"})
 # Rows written per store call. Each call is one transaction; on the embedded store a
 # commit costs ~20 ms whatever its size, so small ledger batches are grouped.
 GROUP_ROWS = 100_000
@@ -50,14 +52,8 @@ class _Write:
     read: tuple[int, int]  # ledger nodes and edges read since the previous write
 
 
-@dataclass(frozen=True)
-class _Retract:
-    """Replace earlier derivations of this batch's kind (after everything before is in)."""
-
-    manifest: BatchManifest
-
-
-_Step = _Write | _Retract
+# Replacing earlier derivations of a kind happens after everything before is in.
+_Step = _Write | Retraction
 
 
 class _Pending:
@@ -134,10 +130,10 @@ def project(
     todo = [m for m in manifests if m.batch_id not in done and m.batch_id not in superseded]
     nodes = edges = 0
     store.begin_batch()
-    with closing(_ahead(_steps(ledger, store, todo))) as steps:
+    with closing(_ahead(_steps(ledger, store, todo, manifests))) as steps:
         for step in steps:
-            if isinstance(step, _Retract):
-                _retract_earlier(ledger, store, step.manifest, manifests)
+            if isinstance(step, Retraction):
+                store.retract(step)
                 continue
             _apply(store, step)
             nodes, edges = nodes + step.read[0], edges + step.read[1]
@@ -155,34 +151,85 @@ def _superseded(manifests: list[BatchManifest]) -> set[str]:
     return {m.batch_id for m in manifests if m.supersedes and latest[m.supersedes] != m.batch_id}
 
 
-def _retract_earlier(
-    ledger: Ledger, store: GraphStore, manifest: BatchManifest, manifests: list[BatchManifest]
-) -> None:
-    """Remove what earlier batches of this kind put in the graph: their edges, and their
-    nodes of types only a derivation makes (entities others assert stay)."""
-    earlier = [m for m in manifests if m.supersedes == manifest.supersedes and m.seq < manifest.seq]
+def _retraction(
+    ledger: Ledger, manifest: BatchManifest, manifests: list[BatchManifest]
+) -> Retraction | None:
+    """What replacing the earlier batches of this batch's kind removes: their edges, and
+    the nodes they made that no other live batch asserts. The new batch itself does not
+    keep a node: one it names again is made anew, with its own provenance and values."""
+    kind = manifest.supersedes
+    earlier = [m for m in manifests if m.supersedes == kind and m.seq < manifest.seq]
     if not earlier:
-        return
+        return None
     rel_types: set[str] = set()
-    node_types: set[str] = set()
+    made: dict[str, str] = {}  # node id -> type
     for old in earlier:
         rel_types.update(ledger.table(old, "edges").column("type").to_pylist())
-        node_types.update(ledger.table(old, "nodes").column("type").to_pylist())
-    store.retract(
-        [m.batch_id for m in earlier],
-        sorted(rel_types),
-        sorted(node_types & DERIVED_ONLY_TYPES),
+        nodes = ledger.table(old, "nodes").select(["id", "type"]).to_pydict()
+        made.update(zip(nodes["id"], nodes["type"], strict=True))
+    superseded = _superseded(manifests)
+    live = [m for m in manifests if m.supersedes != kind and m.batch_id not in superseded]
+    kept = _first_assertions(ledger, live, sorted(made))
+    orphans: dict[str, list[str]] = defaultdict(list)
+    provenance: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for node_id, type_name in sorted(made.items()):
+        if node_id in kept:
+            batch_id, record_id = kept[node_id]
+            provenance[type_name].append(
+                {"id": node_id, "batch_id": batch_id, "record_id": record_id}
+            )
+        else:
+            orphans[type_name].append(node_id)
+    return Retraction(
+        [m.batch_id for m in earlier], sorted(rel_types), dict(orphans), dict(provenance)
     )
 
 
-def _steps(ledger: Ledger, store: GraphStore, manifests: list[BatchManifest]) -> Iterator[_Step]:
-    """The writes and retractions that apply these batches, in order. Reads only the
-    ledger and the model, so it can run in a thread beside the store."""
+# The first record (by ledger order) of each of these node ids in the named batches.
+_FIRST_ASSERTIONS = """
+WITH batches AS (
+    SELECT unnest($dirnames) AS dirname, unnest($batch_ids) AS batch_id, unnest($seqs) AS seq
+)
+SELECT n.id, b.batch_id, n.record_id
+FROM read_parquet($glob, filename = true) AS n
+JOIN batches AS b ON b.dirname = parse_filename(parse_dirpath(n.filename))
+WHERE n.id IN (SELECT unnest($ids))
+QUALIFY row_number() OVER (PARTITION BY n.id ORDER BY b.seq) = 1
+"""
+
+
+def _first_assertions(
+    ledger: Ledger, batches: list[BatchManifest], ids: list[str]
+) -> dict[str, tuple[str, str]]:
+    """Node id -> (batch id, record id) of its first record in these batches, for the
+    ids any of them asserts."""
+    if not batches or not ids:
+        return {}
+    params = {
+        "dirnames": [m.dirname for m in batches],
+        "batch_ids": [m.batch_id for m in batches],
+        "seqs": [m.seq for m in batches],
+        "glob": ledger.glob("nodes"),
+        "ids": ids,
+    }
+    with duckdb.connect() as connection:
+        rows = connection.execute(_FIRST_ASSERTIONS, params).fetchall()
+    return {node_id: (batch_id, record_id) for node_id, batch_id, record_id in rows}
+
+
+def _steps(
+    ledger: Ledger, store: GraphStore, todo: list[BatchManifest], manifests: list[BatchManifest]
+) -> Iterator[_Step]:
+    """The writes and retractions that apply the `todo` batches of the ledger's
+    `manifests`, in order. Reads only the ledger and the model, so it can run in a thread
+    beside the store."""
     pending = _Pending(store)
-    for manifest in manifests:
+    for manifest in todo:
         if manifest.supersedes:
             yield from pending.flush()  # what came before is in; then replace the old derivation
-            yield _Retract(manifest)
+            retraction = _retraction(ledger, manifest, manifests)
+            if retraction is not None:
+                yield retraction
         for chunk in ledger.iter_table(manifest, "nodes", CHUNK_ROWS):
             yield from pending.add_nodes(_node_rows(store, chunk, manifest.batch_id))
         for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):

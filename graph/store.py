@@ -65,6 +65,19 @@ class BatchInfo:
     records: int
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """What replacing earlier derived batches takes out of the graph: their edges, the
+    nodes that no other batch asserts, and their provenance on the nodes that stay."""
+
+    batch_ids: list[str]  # the derived batches replaced
+    rel_types: list[str]  # the types of their edges
+    orphans: dict[str, list[str]]  # label -> ids only these batches assert
+    # label -> {id, batch_id, record_id}: nodes another batch also asserts, with the
+    # first such record, for those whose first evidence was a replaced batch
+    provenance: dict[str, list[dict[str, str]]]
+
+
 class GraphStore(ABC):
     dialect: Dialect
 
@@ -144,16 +157,28 @@ class GraphStore(ABC):
     @abstractmethod
     def projected_batches(self) -> set[str]: ...
 
-    def retract(self, batch_ids: list[str], rel_types: list[str], node_types: list[str]) -> None:
-        """Delete the edges (of these types) and nodes (of these labels) that these batches
-        wrote: a new derivation replaces an old one without a rebuild."""
-        for rel in rel_types:
+    def retract(self, retraction: Retraction) -> None:
+        """Delete the edges and orphaned nodes that replaced derived batches wrote, and
+        move the provenance of nodes that stay to a batch that still asserts them: a new
+        derivation replaces an old one without a rebuild, and leaves what a rebuild would."""
+        batch_ids = {"batches": retraction.batch_ids}
+        for rel in retraction.rel_types:
             self._write_query(
-                f"MATCH ()-[e:{rel}]->() WHERE e.batch_id IN $ids DELETE e", {"ids": batch_ids}
+                f"MATCH ()-[e:{rel}]->() WHERE e.batch_id IN $batches DELETE e", batch_ids
             )
-        for label in node_types:
+        # One lookup per id: Ladybug scans `n.id IN $ids` as a list search per node (20k
+        # ids among 40k nodes: 13 s; unwound, 0.2 s); Neo4j seeks the index either way.
+        for label, ids in retraction.orphans.items():
             self._write_query(
-                f"MATCH (n:{label}) WHERE n.batch_id IN $ids DETACH DELETE n", {"ids": batch_ids}
+                f"UNWIND $ids AS i MATCH (n:{label}) WHERE n.id = i "
+                "AND n.batch_id IN $batches DETACH DELETE n",
+                {**batch_ids, "ids": ids},
+            )
+        for label, rows in retraction.provenance.items():
+            self._write_query(
+                f"UNWIND $rows AS r MATCH (n:{label}) WHERE n.id = r.id "
+                "AND n.batch_id IN $batches SET n.batch_id = r.batch_id, n.record_id = r.record_id",
+                {**batch_ids, "rows": rows},
             )
 
     @abstractmethod
