@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboards import data, routes
 from dashboards.context import AppContext
+from schemas.errors import DossierError
 
 
 def run(context: AppContext) -> None:
@@ -16,4 +17,10 @@ def run(context: AppContext) -> None:
     page = st.navigation(routes.pages())
     data.begin_visit(page.url_path, st.query_params.to_dict())
     st.sidebar.caption(f"Graph: **{data.backend()}** · workspace `{data.workspace()}`")
-    page.run()
+    try:
+        page.run()
+    except DossierError as exc:
+        # What the store can name (a Neo4j database that is not there, a query the server
+        # refused or timed out) is a message to act on, not a traceback; the sidebar names
+        # the graph and workspace the settings chose.
+        st.error(f"This page stopped: {exc}")

@@ -180,6 +180,23 @@ def test_unreachable_neo4j_says_what_to_check(
     assert "DOSSIER_NEO4J_URI" in at.error[0].value
 
 
+@pytest.mark.neo4j
+def test_unknown_neo4j_database_is_a_message(
+    neo4j_uri: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server answers, but not for the database the settings name: every read fails."""
+    env = {"DOSSIER_WORKSPACE": str(tmp_path), "DOSSIER_GRAPH": "neo4j",
+           "DOSSIER_NEO4J_URI": neo4j_uri, "DOSSIER_NEO4J_PASSWORD": "",
+           "DOSSIER_NEO4J_DATABASE": "nosuchdb"}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("This page stopped: ")
+    assert "nosuchdb" in at.error[0].value
+    assert any("Graph: **neo4j**" in c.value for c in at.sidebar.caption)
+
+
 def test_sidebar_names_backend_and_workspace(app_env: Workspace) -> None:
     at = start()
     sidebar = [c.value for c in at.sidebar.caption]
