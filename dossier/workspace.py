@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import neo4j
+
 from dossier.settings import Settings
 from graph.embedded import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
@@ -66,8 +68,6 @@ class Workspace:
 
 @contextlib.contextmanager
 def _neo4j_store(settings: Settings) -> Iterator[GraphStore]:
-    import neo4j
-
     auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
     driver = neo4j.GraphDatabase.driver(
         settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
@@ -80,6 +80,20 @@ def _neo4j_store(settings: Settings) -> Iterator[GraphStore]:
                 f"cannot reach Neo4j at {settings.neo4j_uri}: {exc}. Check DOSSIER_NEO4J_URI, "
                 "DOSSIER_NEO4J_USER and DOSSIER_NEO4J_PASSWORD, or use --graph embedded."
             ) from None
+        _check_database(driver, settings)
         yield Neo4jStore(driver, default_model(), settings.neo4j_database)
     finally:
         driver.close()
+
+
+def _check_database(driver: neo4j.Driver, settings: Settings) -> None:
+    """The configured database exists: otherwise every query would fail on its own."""
+    try:
+        driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+    except neo4j.exceptions.ClientError as exc:
+        if "DatabaseNotFound" not in (exc.code or ""):
+            raise
+        raise GraphUnavailable(
+            f"Neo4j at {settings.neo4j_uri} has no database {settings.neo4j_database!r}. "
+            "Check DOSSIER_NEO4J_DATABASE (unset, the server's default database is used)."
+        ) from None

@@ -22,6 +22,7 @@ from graph.store import (
     QueryFailed,
     QueryResult,
     QueryTimedOut,
+    StoreUnreachable,
     edge_create_cypher,
     edge_upsert_cypher,
     node_upsert_cypher,
@@ -124,6 +125,12 @@ class Neo4jStore(GraphStore):
                 if "TransactionTimedOut" in (exc.code or ""):
                     raise QueryTimedOut(timeout_s) from None
                 raise QueryFailed(self.dialect, exc.message or str(exc)) from None
+            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+                # The server went away after the command connected: say so, not a traceback.
+                raise StoreUnreachable(
+                    f"the Neo4j server stopped answering ({exc}); check that it runs and "
+                    "that its address is right"
+                ) from None
         return QueryResult(columns, rows)
 
     def close(self) -> None:

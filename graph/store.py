@@ -27,6 +27,12 @@ class QueryFailed(DossierError):
         super().__init__(f"{dialect} graph could not run the query: {reason}")
 
 
+class StoreUnreachable(DossierError):
+    """The graph server cannot be reached, or went away while a command was using it."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+
+
 class QueryTimedOut(DossierError):
     exit_code = 75  # EX_TEMPFAIL
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import neo4j
 import pytest
 from typer.testing import CliRunner
 
 from dossier.cli import app
+from graph.neo4j_store import Neo4jStore
+from graph.store import StoreUnreachable
+from schemas.model import default_model
 from tests.conftest import samples_dir
+from tests.support.ports import free_port
 
 runner = CliRunner()
 
@@ -253,3 +258,30 @@ def test_resolve_explain_decide_undo(tmp_path: Path, backend_env: dict[str, str]
     assert code == 65 and "reason" in out
     code, out = run(tmp_path, "explain", "nobody", other["ref"], env=backend_env)
     assert code == 66 and "dossier search" in out
+
+
+@pytest.mark.neo4j
+def test_a_missing_neo4j_database_names_the_setting(tmp_path: Path, neo4j_uri: str) -> None:
+    env = {
+        "DOSSIER_GRAPH": "neo4j",
+        "DOSSIER_NEO4J_URI": neo4j_uri,
+        "DOSSIER_NEO4J_PASSWORD": "",
+        "DOSSIER_NEO4J_DATABASE": "casefiles",
+    }
+    code, out = run(tmp_path, "search", "pect600", env=env)
+    assert code == 69 and "no database 'casefiles'" in out and "DOSSIER_NEO4J_DATABASE" in out
+
+
+def test_reading_from_an_unanswering_neo4j_is_a_clear_error() -> None:
+    # The server went away after the command opened its store: the read ends in a
+    # DossierError with exit code 69, not the driver's traceback. Nothing listens on
+    # the free loopback port.
+    driver = neo4j.GraphDatabase.driver(
+        f"bolt://127.0.0.1:{free_port()}", auth=None, connection_acquisition_timeout=2
+    )
+    try:
+        with pytest.raises(StoreUnreachable) as caught:
+            Neo4jStore(driver, default_model()).read("RETURN 1")
+    finally:
+        driver.close()
+    assert caught.value.exit_code == 69 and "stopped answering" in str(caught.value)
