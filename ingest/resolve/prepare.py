@@ -6,7 +6,8 @@ both compare names, dates and identifiers exactly alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -43,6 +44,10 @@ MODEL_COLUMNS = [
     "spelt",
     "stem_names",
     "link_keys",
+    "contacts",
+    "contacts_n",
+    "cluster",
+    "circle_fits",
 ]
 
 
@@ -92,6 +97,10 @@ def model_input(
                 None,
                 0,
                 None,
+                None,
+                0,
+                None,
+                0,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
@@ -198,3 +207,64 @@ def _people_per_initial(frame: pd.DataFrame) -> pd.Series:
     keys = pd.MultiIndex.from_arrays([frame["given"], frame["surname_initial"]])
     counts = pd.Series(fits.reindex(keys).to_numpy(), index=frame.index).fillna(0)
     return counts.where(short, 0).astype("int64")
+
+
+def with_circles(
+    frame: pd.DataFrame,
+    roots: Mapping[str, str],
+    circles: Mapping[str, frozenset[str]],
+    close: Sequence[tuple[str, str]],
+) -> pd.DataFrame:
+    """The rows whose first-pass cluster is in touch with others, each with its cluster
+    and the cluster's circle (`contacts`, `contacts_n`), for the second pass. Two
+    clusters whose circles are close (`close`) are put side by side where they share a
+    given name: a key for the pair and the name joins their profiles that carry it.
+    Without a shared given name the circles alone cannot reach a link, and comparing
+    every such pair would cost much."""
+    rooted = frame["unique_id"].map(roots)
+    in_touch = rooted.map(lambda r: bool(circles.get(r))).astype(bool)
+    kept = frame.loc[in_touch].copy()
+    root_of = rooted[kept.index]
+    kept["contacts"] = [sorted(circles[r]) for r in root_of]
+    kept["contacts_n"] = [len(circles[r]) for r in root_of]
+    kept["cluster"] = root_of
+    kept["circle_fits"] = _circle_fits(kept, close)
+    givens: dict[str, set[str]] = defaultdict(set)
+    for root, given in zip(root_of, kept["given"], strict=True):
+        if isinstance(given, str):
+            givens[root].add(given)
+    keys: dict[tuple[str, str], list[str]] = defaultdict(list)  # (root, given) -> keys
+    for a, b in close:
+        for given in givens.get(a, set()) & givens.get(b, set()):
+            key = f"circle:{a}|{b}|{given}"
+            keys[a, given].append(key)
+            keys[b, given].append(key)
+    link_keys = [
+        (list(existing) if isinstance(existing, list) else []) + keys.get((root, given), []) or None
+        for existing, root, given in zip(kept["link_keys"], root_of, kept["given"], strict=True)
+    ]
+    kept["link_keys"] = pd.Series(link_keys, index=kept.index, dtype=object)
+    return kept.reset_index(drop=True)
+
+
+def _circle_fits(kept: pd.DataFrame, close: Sequence[tuple[str, str]]) -> list[int]:
+    """For a name without a surname ("Amir", "Yara H.") in a cluster that shows none
+    either: how many other clusters whose circle is close to this one's (a third or more
+    in common: `close`) carry that given name with a surname; 0 for other names. Where
+    only one does, and its circle is half this one's, that is a strong hint, as one full
+    name fitting an initial is."""
+    full: dict[str, set[str]] = defaultdict(set)
+    for root, given, surname in zip(kept["cluster"], kept["given"], kept["surname"], strict=True):
+        if isinstance(given, str) and isinstance(surname, str):
+            full[root].add(given)
+    near: dict[str, set[str]] = defaultdict(set)
+    for a, b in close:
+        near[a].add(b)
+        near[b].add(a)
+    rows = zip(kept["cluster"], kept["given"], kept["surname"], strict=True)
+    return [
+        sum(1 for other in near.get(root, ()) if given in full.get(other, ()))
+        if isinstance(given, str) and not isinstance(surname, str) and not full.get(root)
+        else 0
+        for root, given, surname in rows
+    ]

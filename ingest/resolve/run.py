@@ -25,8 +25,9 @@ from ingest.records import RecordBuilder, SourceRecord
 from ingest.resolve.cluster import LINKED, Link, cluster
 from ingest.resolve.decisions import DecisionLog, constraints
 from ingest.resolve.names import fold
-from ingest.resolve.prepare import model_input
+from ingest.resolve.prepare import model_input, with_circles
 from ingest.resolve.profiles import read_profiles
+from ingest.resolve.relations import close_circles, contacts, endpoints, read_ties
 from ingest.resolve.scoring import MODEL_VERSION, Engine, score_pairs
 from ingest.resolve.subjects import Change, assign_refs
 from schemas.codec import encode_props
@@ -62,7 +63,7 @@ def resolve_ledger(
     known = ledger.current_derived(KIND, digest, MODEL_VERSION)
     if known is not None:
         return _unchanged(ledger, known, started)
-    pairs, roots, outcome = _link(profiles, log, engine, threshold)
+    pairs, roots, outcome = _link(ledger, profiles, log, engine, threshold)
     previous, retired = _earlier_refs(ledger)
     clusters: dict[str, list[str]] = defaultdict(list)
     for profile, root in roots.items():
@@ -103,14 +104,17 @@ _CHANGES = pa.schema(
 
 def model_fingerprint() -> str:
     """A hash of the code that decides links: changing a weight or rule is a new run."""
-    modules = [read_profiles, cluster, model_input, score_pairs, fold]
+    modules = [read_profiles, cluster, model_input, score_pairs, fold, read_ties]
     sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
 
 
 def _link(
-    profiles: pd.DataFrame, log: DecisionLog, engine: Engine, threshold: float
+    ledger: Ledger, profiles: pd.DataFrame, log: DecisionLog, engine: Engine, threshold: float
 ) -> tuple[pd.DataFrame, dict[str, str], dict[tuple[str, str], str]]:
+    """Two passes: the first links on what the profiles say of themselves; the second adds
+    who their clusters are in touch with (`relations`) and scores again the profiles that
+    are in touch with anyone. Pairs of the others score as they did: no circle to compare."""
     frame, _alone = model_input(
         profiles.profile_id,
         profiles.name,
@@ -119,6 +123,22 @@ def _link(
         profiles.documents,
     )
     pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
+    roots, outcome = _clusters(profiles, pairs, log, threshold)
+    circles = contacts(read_ties(ledger), endpoints(profiles), roots)
+    second = with_circles(frame, roots, circles, close_circles(circles))
+    if len(second) > 1:
+        inside = set(second.unique_id)
+        rescored = score_pairs(second, engine, floor=REVIEW_FLOOR, keep_levels=True)
+        kept = ~(pairs.unique_id_l.isin(inside) & pairs.unique_id_r.isin(inside))
+        pairs = pd.concat([pairs[kept], rescored], ignore_index=True)
+        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+        roots, outcome = _clusters(profiles, pairs, log, threshold)
+    return _compact(pairs), roots, outcome
+
+
+def _clusters(
+    profiles: pd.DataFrame, pairs: pd.DataFrame, log: DecisionLog, threshold: float
+) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     links = [
         Link(a, b, float(p))
         for a, b, p in zip(
@@ -130,10 +150,9 @@ def _link(
         for p, b in zip(profiles.profile_id, profiles.birth_date, strict=True)
     }
     documents = dict(zip(profiles.profile_id, profiles.documents, strict=True))
-    roots, outcome = cluster(
+    return cluster(
         list(profiles.profile_id), links, dobs, threshold, constraints(log.active()), documents
     )
-    return _compact(pairs), roots, outcome
 
 
 # What `pairs` keeps of Splink's output: the scores and, per comparison, the level hit

@@ -17,10 +17,13 @@ import pandas as pd
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.comparison_level_library import _translate_sql_string
 from splink.internals.comparison_library import CustomComparison
+from splink.internals.dialects import SplinkDialect
 
 Engine = Literal["duckdb", "spark"]
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 # Prior odds that two profiles picked at random are one person: one in 10,000.
 PRIOR = 1e-4
 PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair starts from
@@ -200,6 +203,92 @@ def handle_comparison() -> ComparisonCreator:
     )
 
 
+class SharedContactsLevel(ComparisonLevelCreator):
+    """The two circles of contacts have at least `least` clusters in common, and those are
+    at least `share` (a fraction) of the smaller circle: a big circle shares a few contacts
+    with many others by chance, a small one rarely does."""
+
+    def __init__(self, least: int, share: tuple[int, int], same_given: bool) -> None:
+        self.least = least
+        self.share = share
+        self.same_given = same_given
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        numerator, denominator = self.share
+        common = "ARRAY_SIZE(ARRAY_INTERSECT(contacts_l, contacts_r))"
+        sql = (
+            f"{common} >= {self.least} AND {common} * {denominator} >= "
+            f"LEAST(contacts_n_l, contacts_n_r) * {numerator}"
+        )
+        if self.same_given:
+            sql = f"given_l = given_r AND {sql}"
+        return _translate_sql_string(sql, sql_dialect.sqlglot_dialect)
+
+    def create_label_for_charts(self) -> str:
+        return f"at least {self.least} contacts in common"
+
+
+def _one_close_circle(side: str, other: str) -> str:
+    """`side` shows a given name without a surname ("Amir", "Yara H.") and `other` is the
+    one cluster, of those carrying that given name with a surname, whose circle is close
+    to `side`'s at all (see `prepare.with_circles`); the level asks for half of it."""
+    return f"(surname_{side} IS NULL AND circle_fits_{side} = 1 AND surname_{other} IS NOT NULL)"
+
+
+def contacts_comparison() -> ComparisonCreator:
+    """Whether the two profiles' subjects are in touch with the same people (see
+    `relations`): people call, mail and mention one circle of friends across channels.
+    Circles are those of the first pass's clusters, so the comparison speaks only in the
+    second pass, and only between two clusters (within one, the circle is the cluster's
+    own and would count its links twice). A household shares its friends, so overlap
+    says most where the given names agree too: those levels are measured among pairs
+    that agree on the given name (u: how often two different people with one given name
+    share that much of their circles, on the generated town's first-pass clusters; m:
+    how often two clusters of one person do)."""
+    return CustomComparison(
+        output_column_name="contacts",
+        comparison_levels=[
+            cll.CustomLevel(
+                "contacts_n_l = 0 OR contacts_n_r = 0 OR cluster_l = cluster_r"
+            ).configure(
+                is_null_level=True,
+                label_for_charts="no circle of contacts to compare (or one cluster's)",
+            ),
+            _level(
+                cll.And(
+                    cll.CustomLevel(
+                        f"{_one_close_circle('l', 'r')} OR {_one_close_circle('r', 'l')}"
+                    ),
+                    SharedContactsLevel(3, (1, 2), same_given=True),
+                ),
+                "same given name; the one person known in full by it whose circle of "
+                "contacts is close, and half the smaller circle in common (3 or more)",
+                0.2,
+                5e-5,
+            ),
+            _level(
+                SharedContactsLevel(3, (1, 2), same_given=True),
+                "same given name, half the smaller circle of contacts in common (3 or more)",
+                0.2,
+                0.0025,
+            ),
+            _level(
+                SharedContactsLevel(2, (1, 3), same_given=True),
+                "same given name, a third of the smaller circle of contacts in common (2 or more)",
+                0.3,
+                0.015,
+            ),
+            _level(
+                SharedContactsLevel(3, (1, 2), same_given=False),
+                "half the smaller circle of contacts in common (3 or more)",
+                0.15,
+                0.013,
+            ),
+            _level(cll.ElseLevel(), "circles of contacts with little in common", 0.35, 0.95),
+        ],
+    )
+
+
 def _shared(
     column: str, what: str, m: float, u: float, null: Any | None = None
 ) -> ComparisonCreator:
@@ -233,6 +322,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         _shared("docs", "identity document", 0.95, 1e-8),
         address_comparison(),
         handle_comparison(),
+        contacts_comparison(),
     ]
 
 

@@ -1,0 +1,136 @@
+"""Relational evidence: ties read from the ledger, circles of contacts, and the second
+pass that compares them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.ledger import Ledger
+from ingest.resolve.prepare import model_input, with_circles
+from ingest.resolve.relations import (
+    close_circles,
+    contacts,
+    owner_endpoint,
+    owner_numbers,
+    read_ties,
+)
+from ingest.resolve.scoring import score_pairs
+from tests.ingest.resolve.conftest import Scenario
+
+
+def test_owner_numbers_are_the_owners_phones(ledger: Ledger, person_scenario: Scenario) -> None:
+    """A backup's own number is read from the other parties' backups of the same calls
+    and messages; every number read is a phone of the person whose export it is."""
+    phones = {
+        Path(file).name: {p["number"] for p in identity["phones"]}
+        for identity in person_scenario.truth["identities"]
+        for value in identity["exports"].values()
+        for file in ([value] if isinstance(value, str) else value)
+    }
+    found = owner_numbers(ledger)
+    assert len(found) > 0
+    for path, number in zip(found.source_path, found.number, strict=True):
+        assert number.removeprefix("phone:") in phones[Path(path).name], path
+
+
+def test_ties_join_identifiers_and_owners(ledger: Ledger) -> None:
+    ties = read_ties(ledger)
+    kinds = {end.split(":", 1)[0] for end in [*ties.x, *ties.y]}
+    assert {"phone", "email", "twitter"} <= kinds
+    assert (ties.x != ties.y).all() and (ties.events > 0).all()
+
+
+def test_empty_ledger_has_no_ties(tmp_path: Path) -> None:
+    assert read_ties(Ledger(tmp_path / "empty")).empty
+
+
+def test_circles_are_clusters_in_touch() -> None:
+    ties = pd.DataFrame(
+        {
+            "x": ["phone:1", "phone:1", "twitter:a", owner_endpoint("f.xml", "person-9")],
+            "y": ["email:b", "phone:2", "twitter:c", "phone:1"],
+            "events": [1, 1, 1, 1],
+        }
+    )
+    held = {
+        "p1": ["phone:1"],
+        "p2": ["twitter:a"],  # one cluster with p1
+        "p3": ["email:b", "twitter:c"],
+        "p4": ["phone:2"],
+        "p5": [owner_endpoint("f.xml", "person-9")],
+    }
+    roots = {"p1": "r1", "p2": "r1", "p3": "r3", "p4": "r4", "p5": "r5"}
+    circles = contacts(ties, held, roots)
+    assert circles["r1"] == {"r3", "r4", "r5"}  # two profiles, one circle
+    assert circles["r3"] == {"r1"}
+    assert "r1" not in circles["r1"]
+
+
+def test_close_circles_need_two_in_common_and_a_third_of_the_smaller() -> None:
+    circles = {
+        "a": frozenset({"x", "y", "z"}),
+        "b": frozenset({"x", "y", "q", "r", "s", "t", "u"}),  # 2 of a's 3
+        "c": frozenset({"x"} | {f"n{i}" for i in range(9)}),  # 1 in common
+        "d": frozenset({"x", "y"} | {f"m{i}" for i in range(10)}),  # 2, too few of b's 7
+    }
+    close = close_circles(circles)
+    assert ("a", "b") in close and ("a", "d") in close
+    assert not any("c" in pair for pair in close)
+    assert ("b", "d") not in close
+
+
+def _frame(names: list[str | None], identifiers: list[list[str]]) -> pd.DataFrame:
+    ids = [f"p{i}" for i in range(len(names))]
+    frame, _alone = model_input(ids, names, [None] * len(ids), identifiers, [[]] * len(ids))
+    return frame
+
+
+def test_given_name_alone_joins_the_one_close_circle() -> None:
+    """An alias account shown as "Amir" whose circle is Amir Lindemaar's joins him, not
+    Amir Gaastwijk, whose circle is another; without the circles it joins nobody."""
+    frame = _frame(
+        ["Amir", "Amir Lindemaar", "Amir Gaastwijk"],
+        [["twitter:nachtuil28"], ["phone:+31600000001"], ["phone:+31600000002"]],
+    )
+    roots = {"p0": "p0", "p1": "p1", "p2": "p2"}
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    circles = {
+        "p0": friends,
+        "p1": friends | {"f5", "f6"},
+        "p2": frozenset({"g1", "g2", "g3", "f1"}),
+    }
+    second = with_circles(frame, roots, circles, close_circles(circles))
+    assert list(second.circle_fits) == [1, 0, 0]
+    scored = score_pairs(second, floor=0.0)
+    pairs = zip(scored.unique_id_l, scored.unique_id_r, scored.match_probability, strict=True)
+    best = {(a, b): p for a, b, p in pairs}
+    assert best[("p0", "p1")] >= 0.9
+    assert best.get(("p0", "p2"), 0.0) < 0.3
+    assert score_pairs(frame, floor=0.3).empty  # the name alone says too little
+
+
+def test_a_short_name_in_a_cluster_with_a_full_name_fits_nobody() -> None:
+    """ "Carla" saved in a phone book and already joined to Carla Duinewater must not bridge
+    her to Carla Wadderzee, however close their circles (a household shares friends)."""
+    frame = _frame(
+        ["Carla", "Carla Duinewater", "Carla Wadderzee"],
+        [["phone:+31600000003"], ["phone:+31600000003"], ["phone:+31600000004"]],
+    )
+    roots = {"p0": "p1", "p1": "p1", "p2": "p2"}
+    shared = frozenset({"f1", "f2", "f3", "f4"})
+    circles = {"p1": shared, "p2": shared | {"f5"}}
+    second = with_circles(frame, roots, circles, close_circles(circles))
+    assert list(second.circle_fits) == [0, 0, 0]
+    scored = score_pairs(second, floor=0.9)
+    linked = set(zip(scored.unique_id_l, scored.unique_id_r, strict=True))
+    assert ("p0", "p2") not in linked and ("p1", "p2") not in linked
+
+
+def test_one_clusters_profiles_are_not_weighed_by_their_own_circle() -> None:
+    frame = _frame(["Vera", "Vera Kampenhaag"], [["phone:+31600000005"], ["phone:+31600000005"]])
+    circles = {"p0": frozenset({"a", "b", "c"})}
+    second = with_circles(frame, {"p0": "p0", "p1": "p0"}, circles, [])
+    scored = score_pairs(second, floor=0.0, keep_levels=True)
+    assert list(scored.gamma_contacts) == [-1]  # the null level
