@@ -183,7 +183,8 @@ def test_evidence_sets_the_records_side_by_side(people: Workspace, app: Reopen) 
     assert evidence.outcome == "blocked"
     assert evidence.probability == pytest.approx(0.987, abs=0.001)
     levels = dict(zip(evidence.levels.comparison, evidence.levels.evidence, strict=True))
-    assert list(levels) == ["prior", "name", "dob", "ids", "docs", "address", "handle"]
+    comparisons = ["prior", "name", "dob", "ids", "docs", "address", "handle", "contacts"]
+    assert list(levels) == comparisons
     assert levels["dob"] == "different dates of birth"
     weights = evidence.levels.weight.dropna()
     assert weights.sum() == pytest.approx(6.26, abs=0.01)  # the match weight: log2 odds
