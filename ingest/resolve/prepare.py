@@ -49,6 +49,8 @@ MODEL_COLUMNS = [
     "cluster",
     "circle_fits",
 ]
+# Columns holding lists (of strings), for engines that must be told when all are empty.
+ARRAY_COLUMNS = frozenset({"ids", "id_kinds", "docs", "spelt", "link_keys", "contacts"})
 
 
 def model_input(

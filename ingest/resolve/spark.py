@@ -56,6 +56,22 @@ def spark_database() -> tuple[Callable[[pd.DataFrame], Any], Callable[[], None]]
     session = api.spark
 
     def register(frame: pd.DataFrame) -> Any:
-        return api.register(session.createDataFrame(frame))
+        return api.register(_typed(session.createDataFrame(frame)))
 
     return register, lambda: None
+
+
+def _typed(data: Any) -> Any:
+    """A column that holds no value at all (no profile has a circle of contacts in the
+    first pass) comes out of pandas untyped, and Spark refuses array functions on it:
+    give it the type the model reads it as."""
+    from pyspark.sql.functions import col
+    from pyspark.sql.types import NullType
+
+    from ingest.resolve.prepare import ARRAY_COLUMNS
+
+    for column in data.schema:
+        if isinstance(column.dataType, NullType):
+            kind = "array<string>" if column.name in ARRAY_COLUMNS else "string"
+            data = data.withColumn(column.name, col(column.name).cast(kind))
+    return data
