@@ -41,7 +41,8 @@ def assign_refs(
     taken: set[str] = set()
     for _neg, ref, root in sorted(overlaps):
         if root not in refs and ref not in taken:
-            refs[root], taken = ref, taken | {ref}
+            refs[root] = ref
+            taken.add(ref)  # in place: a new set per subject made a rerun quadratic
     used = set(previous.values()) | set(retired)
     for root in sorted(clusters):
         if root not in refs:
