@@ -37,7 +37,7 @@ chromium:
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy schemas ingest graph dashboards dossier bench
+	$(BIN)/mypy schemas ingest graph dashboards dossier bench tests
 
 test: setup-dev chromium lint
 	$(BIN)/python -m pytest -q

@@ -15,7 +15,7 @@ def test_spark_clusters_match_duckdb(person_scenario: Scenario, tmp_path: Path) 
     for engine in ("duckdb", "spark"):
         copy = tmp_path / engine
         shutil.copytree(person_scenario.ledger_root, copy)
-        report = resolve_ledger(Ledger(copy), engine)  # type: ignore[arg-type]
+        report = resolve_ledger(Ledger(copy), engine)
         runs[engine] = dict(
             zip(report.assignments.profile_id, report.assignments.subject_ref, strict=True)
         )
