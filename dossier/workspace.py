@@ -73,27 +73,30 @@ def _neo4j_store(settings: Settings) -> Iterator[GraphStore]:
         settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
     )
     try:
-        try:
-            driver.verify_connectivity()
-        except Exception as exc:  # the driver raises several unrelated types here
-            raise GraphUnavailable(
-                f"cannot reach Neo4j at {settings.neo4j_uri}: {exc}. Check DOSSIER_NEO4J_URI, "
-                "DOSSIER_NEO4J_USER and DOSSIER_NEO4J_PASSWORD, or use --graph embedded."
-            ) from None
-        _check_database(driver, settings)
+        _check_reachable(driver, settings)
         yield Neo4jStore(driver, default_model(), settings.neo4j_database)
     finally:
         driver.close()
 
 
-def _check_database(driver: neo4j.Driver, settings: Settings) -> None:
-    """The configured database exists: otherwise every query would fail on its own."""
+def _check_reachable(driver: neo4j.Driver, settings: Settings) -> None:
+    """One query in the configured database proves the address, the credentials and the
+    database at once; otherwise every later query would fail on its own."""
     try:
         driver.execute_query("RETURN 1", database_=settings.neo4j_database)
     except neo4j.exceptions.ClientError as exc:
         if "DatabaseNotFound" not in (exc.code or ""):
-            raise
+            raise _unreachable(settings, exc) from None
         raise GraphUnavailable(
             f"Neo4j at {settings.neo4j_uri} has no database {settings.neo4j_database!r}. "
             "Check DOSSIER_NEO4J_DATABASE (unset, the server's default database is used)."
         ) from None
+    except Exception as exc:  # the driver raises several unrelated types here
+        raise _unreachable(settings, exc) from None
+
+
+def _unreachable(settings: Settings, exc: Exception) -> GraphUnavailable:
+    return GraphUnavailable(
+        f"cannot reach Neo4j at {settings.neo4j_uri}: {exc}. Check DOSSIER_NEO4J_URI, "
+        "DOSSIER_NEO4J_USER and DOSSIER_NEO4J_PASSWORD, or use --graph embedded."
+    )
