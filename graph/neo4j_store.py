@@ -8,6 +8,8 @@ as parameters.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,8 +47,23 @@ class Neo4jStore(GraphStore):
         for statement in neo4j_ddl(self.model):
             self.driver.execute_query(statement, database_=self.database)
 
+    @contextlib.contextmanager
+    def _session(self, access_mode: str = neo4j.WRITE_ACCESS) -> Iterator[neo4j.Session]:
+        """A session on the store's database; a server that stops answering while it is
+        in use ends the command with StoreUnreachable, whatever it was doing."""
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=access_mode
+            ) as session:
+                yield session
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise StoreUnreachable(
+                f"the Neo4j server stopped answering ({exc}); check that it runs and "
+                "that its address is right"
+            ) from None
+
     def _write(self, cypher: str, rows: list[dict[str, Any]]) -> None:
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             for start in range(0, len(rows), WRITE_CHUNK):
                 chunk = rows[start : start + WRITE_CHUNK]
                 session.execute_write(_run_write, cypher, chunk)
@@ -97,14 +114,14 @@ class Neo4jStore(GraphStore):
         return {row[0] for row in result.rows}
 
     def _write_query(self, cypher: str, params: dict[str, Any]) -> None:
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             session.execute_write(_run_statement, cypher, params)
 
     def clear(self) -> None:
         # Batched deletes keep the transaction memory bounded on a big graph. Edges go
         # first: a DETACH DELETE of 10,000 nodes that include a camera with 100k sightings
         # would hold all of that camera's edges in one transaction.
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             for statement in (
                 "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
                 "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
@@ -114,9 +131,7 @@ class Neo4jStore(GraphStore):
     def read(
         self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
     ) -> QueryResult:
-        with self.driver.session(
-            database=self.database, default_access_mode=neo4j.READ_ACCESS
-        ) as session:
+        with self._session(neo4j.READ_ACCESS) as session:
             try:
                 result = session.run(Query(cypher, timeout=timeout_s), params or {})
                 columns = list(result.keys())
@@ -125,12 +140,6 @@ class Neo4jStore(GraphStore):
                 if "TransactionTimedOut" in (exc.code or ""):
                     raise QueryTimedOut(timeout_s) from None
                 raise QueryFailed(self.dialect, exc.message or str(exc)) from None
-            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-                # The server went away after the command connected: say so, not a traceback.
-                raise StoreUnreachable(
-                    f"the Neo4j server stopped answering ({exc}); check that it runs and "
-                    "that its address is right"
-                ) from None
         return QueryResult(columns, rows)
 
     def close(self) -> None:

@@ -272,16 +272,19 @@ def test_a_missing_neo4j_database_names_the_setting(tmp_path: Path, neo4j_uri: s
     assert code == 69 and "no database 'casefiles'" in out and "DOSSIER_NEO4J_DATABASE" in out
 
 
-def test_reading_from_an_unanswering_neo4j_is_a_clear_error() -> None:
-    # The server went away after the command opened its store: the read ends in a
+def test_an_unanswering_neo4j_is_a_clear_error() -> None:
+    # The server went away after the command opened its store: a read or write ends in a
     # DossierError with exit code 69, not the driver's traceback. Nothing listens on
     # the free loopback port.
     driver = neo4j.GraphDatabase.driver(
         f"bolt://127.0.0.1:{free_port()}", auth=None, connection_acquisition_timeout=2
     )
+    store = Neo4jStore(driver, default_model())
     try:
         with pytest.raises(StoreUnreachable) as caught:
-            Neo4jStore(driver, default_model()).read("RETURN 1")
+            store.read("RETURN 1")
+        with pytest.raises(StoreUnreachable):
+            store.clear()  # writes go through the same session
     finally:
         driver.close()
     assert caught.value.exit_code == 69 and "stopped answering" in str(caught.value)
