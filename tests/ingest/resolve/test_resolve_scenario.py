@@ -134,13 +134,23 @@ def test_resolution_projects_to_the_graph(
     # a decision re-resolves; projecting replaces the old subjects, never adds to them
     from ingest.resolve.decisions import Decision
 
+    # (records are chosen by what they say: profile ids hash the data's absolute path)
     a = report.assignments
     [ref] = _subjects_of(a, william)
-    rest = sorted(a[a.subject_ref == ref].profile_id)
-    DecisionLog(ledger.root).record(Decision("split", "ana", "test", rest[:-1], rest[-1:]))
+    members = a[a.subject_ref == ref]
+    bill = members[members.name == "Bill"].profile_id.iloc[0]
+    rest = sorted(set(members.profile_id) - {bill})
+    DecisionLog(ledger.root).record(Decision("split", "ana", "test", rest, [bill]))
     second = resolve_ledger(ledger)
     project(ledger, store)
-    assert store.counts()["Subject"] == second.subjects == report.subjects + 1
+    assert store.counts()["Subject"] == second.subjects > report.subjects
+    edges = store.read("MATCH (p)-[r:RESOLVED_AS]->(s:Subject) RETURN count(r)").rows[0][0]
+    assert edges == second.profiles
+    moved = store.read(
+        "MATCH ()-[r:RESOLVED_AS {profile_id: $bill}]->(s:Subject) RETURN s.records, r.method",
+        {"bill": bill},
+    ).rows
+    assert moved == [[1, "analyst"]]
 
 
 def test_ledger_without_people(tmp_path: Path) -> None:
