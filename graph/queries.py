@@ -1,9 +1,9 @@
 """Named queries: the one place their Cypher lives, per dialect where the dialects differ.
 
-The dialects differ in three spots only: a node's label (`label(n)` vs `labels(n)[0]`),
-a union of labels (`:A:B` vs `:A|B`), and a time window (a parameter that is an
-interval on Ladybug and a duration built from seconds on Neo4j). Everything else is
-shared text, and values always travel as parameters.
+The dialects differ in a few spots only: a node's label (`label(n)` vs `labels(n)[0]`),
+a union of labels (`:A:B` vs `:A|B`), and co-presence's search for sightings near in time
+(Neo4j compares durations; Ladybug, without an index on time, sieves by time slot first).
+Everything else is shared text, and values always travel as parameters.
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ class UnknownEntity(DossierError):
 class Dialects:
     label: str  # expression template giving the label of node `{v}`
     union: str  # separator between labels in a label union
-    window: str  # expression for the co-presence window parameter
 
     def label_of(self, var: str) -> str:
         return self.label.format(v=var)
 
 
 DIALECTS: dict[Dialect, Dialects] = {
-    "embedded": Dialects(label="label({v})", union=":", window="$window"),
-    "neo4j": Dialects(label="labels({v})[0]", union="|", window="duration({seconds: $window_s})"),
+    "embedded": Dialects(label="label({v})", union=":"),
+    "neo4j": Dialects(label="labels({v})[0]", union="|"),
 }
 
 
@@ -139,28 +138,51 @@ def _packed_records(
 def co_presence(
     store: GraphStore, node_id: str, window: timedelta = timedelta(minutes=10), limit: int = 50
 ) -> list[dict[str, Any]]:
-    """Others observed at the same place within `window` of this node's sightings."""
+    """Others observed at the same place within `window` of this node's sightings: each
+    pair of sightings (this node's at time t, another's within t ± window) counts once."""
     d = DIALECTS[store.dialect]
     label = type_of(store.model, node_id)
     observed = d.union.join(store.model.rel_type("OBSERVED").targets)
-    # The WITH clauses fix the join order: this node's few sightings first, then the
-    # other sightings at each place inside the window, and only then who they observed;
-    # left to itself the embedded planner expands every sighting of the place first.
+    near = _NEAR_EMBEDDED if store.dialect == "embedded" else _NEAR_NEO4J
     cypher = (
         f"MATCH (x:{label} {{id: $id}})<-[:OBSERVED]-(s1:Sighting)-[:AT]->(p:Place) "
-        "WITH p, s1.time AS t "
-        "MATCH (p)<-[:AT]-(s2:Sighting) "
-        f"WHERE s2.time >= t - {d.window} AND s2.time <= t + {d.window} "
-        "WITH p, t, s2 "
+        f"{near} "
         f"MATCH (s2)-[:OBSERVED]->(y:{observed}) WHERE y.id <> $id "
         f"RETURN y.id AS id, {d.label_of('y')} AS type, y.caption AS caption, "
         "count(*) AS times, count(DISTINCT p.id) AS places, "
         "min(t) AS first, max(t) AS last "
         "ORDER BY times DESC, id LIMIT $limit"
     )
-    params = {"id": node_id, "limit": limit, "window": window, "window_s": window.total_seconds()}
+    params: dict[str, Any] = {"id": node_id, "limit": limit}
     if store.dialect == "neo4j":
-        params.pop("window")
+        params["window_s"] = window.total_seconds()
     else:
-        params.pop("window_s")
+        params["window"] = window
+        params["slot_ms"] = max(1, int(window.total_seconds() * 1000))
     return store.read(cypher, params).records()
+
+
+# From this node's sightings (s1 at place p) to the pairs (p, t, s2) of another sighting
+# s2 at p within the window of t = s1.time. The WITH clauses fix the join order: this
+# node's few sightings first, then the sightings of each place, and only then who they
+# observed; left to itself a planner expands every sighting of the place first.
+_NEAR_NEO4J = (
+    "WITH p, s1.time AS t "
+    "MATCH (p)<-[:AT]-(s2:Sighting) "
+    "WHERE s2.time >= t - duration({seconds: $window_s}) "
+    "AND s2.time <= t + duration({seconds: $window_s}) "
+    "WITH p, t, s2"
+)
+# Ladybug has no index on time, so each place's sightings are read once (not once per
+# sighting of this node, which took seconds on a camera with 100k sightings) and first
+# sieved by time slot: cut time in slots as wide as the window, two sightings within it
+# lie in the same or neighbouring slots; only the few left are compared exactly.
+_NEAR_EMBEDDED = (
+    "WITH p, collect(s1.time) AS ts, collect(to_epoch_ms(s1.time) / $slot_ms) AS slots "
+    "MATCH (p)<-[:AT]-(s2:Sighting) "
+    "WITH p, ts, slots, s2, to_epoch_ms(s2.time) / $slot_ms AS slot "
+    "WHERE list_contains(slots, slot) OR list_contains(slots, slot - 1) "
+    "OR list_contains(slots, slot + 1) "
+    "UNWIND ts AS t "
+    "WITH p, t, s2 WHERE s2.time >= t - $window AND s2.time <= t + $window"
+)

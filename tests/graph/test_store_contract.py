@@ -126,6 +126,34 @@ def test_co_presence_counts_meetings_within_window(store: GraphStore, tmp_path: 
     assert {r["caption"]: r["times"] for r in wide} == {"KX2 · NL": 3, "KX3 · NL": 3}
 
 
+def test_co_presence_window_is_exact_at_its_edges(store: GraphStore, tmp_path: Path) -> None:
+    # Ladybug sieves by time slots as wide as the window: sightings exactly one window
+    # apart, one microsecond more, and pairs on either side of a slot's edge must count
+    # just as a plain comparison of times would.
+    window = timedelta(minutes=10)
+    base = datetime(2026, 3, 2, 8, 9, 59, 999_999, tzinfo=UTC)  # a microsecond before 08:10
+    records = [
+        sighting("x1", "A", "KX1", base),
+        sighting("x2", "A", "KX1", base + timedelta(days=1)),
+        sighting("e1", "A", "ED1", base + window),  # exactly at the edge: in
+        sighting("e2", "A", "ED1", base - window),  # in
+        sighting("o1", "A", "OUT", base + window + timedelta(microseconds=1)),  # out
+        sighting("o2", "A", "OUT", base - window - timedelta(seconds=1)),  # out
+        sighting("n1", "A", "NXT", base + timedelta(microseconds=1)),  # next slot: in
+        sighting("n2", "A", "NXT", base + timedelta(days=1, minutes=9)),  # in
+        sighting("f1", "A", "FAR", base + timedelta(hours=12)),  # between the two: out
+        sighting("b1", "B", "ELS", base),  # same time, another place: out
+    ]
+    write_ledger(tmp_path / "ledger", records)
+    project(Ledger(tmp_path / "ledger"), store)
+    rows = queries.co_presence(store, _vehicle_id("KX1"), window)
+    assert {r["caption"]: (r["times"], r["places"]) for r in rows} == {
+        "ED1 · NL": (2, 1),
+        "NXT · NL": (2, 1),
+    }
+    assert queries.co_presence(store, _vehicle_id("KX1"), timedelta(0)) == []
+
+
 def test_unknown_id_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
     _loaded(store, tmp_path)
     with pytest.raises(queries.UnknownEntity, match="dossier search"):
