@@ -5,8 +5,9 @@ handle, a known plate or flight, a known name, and with a model also unknown peo
 organisations and places) becomes a MENTIONS edge with its character offsets, method and
 confidence, in one record per text. The batch supersedes the previous mention run; the
 same inputs give the same batch, so a re-run changes nothing. The inputs are the source
-batches, the resolution run, whether bodies are read, and the model by name and installed
-version: upgrading the model package runs extraction again.
+batches, the resolution run, whether bodies are read, spaCy's version (its tokenizer sets
+the offsets) and the model by name and installed version: upgrading either runs
+extraction again.
 
 One MENTIONS edge per post and target: where a source batch already asserts that a text
 mentions an entity (a platform's own structured mention of an account), that edge is the
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import orjson
+import spacy
 from spacy.language import Language
 
 from ingest.ledger import BatchManifest, Ledger
@@ -90,11 +92,12 @@ def inputs_digest(
     model_name: str | None,
     include_bodies: bool,
 ) -> str:
-    """What a run depends on: the source batches, the resolution run, the model (by name
-    and installed version, read without loading it), bodies."""
+    """What a run depends on: the source batches, the resolution run, spaCy's version, the
+    model (by name and installed version, read without loading it), bodies."""
     inputs = {
         "batches": sorted(m.batch_id for m in batches),
         "resolution": resolution.batch_id if resolution else None,
+        "spacy": spacy.__version__,
         "model": model_name or None,
         "model_version": spacy_part.model_version(model_name),
         "bodies": include_bodies,

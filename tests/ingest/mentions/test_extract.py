@@ -233,6 +233,16 @@ def test_upgrading_the_model_package_runs_extraction_again(
     assert upgraded.manifest.seq > first.manifest.seq
 
 
+def test_another_spacy_version_runs_extraction_again(
+    known: Known, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # spaCy's tokenizer sets the offsets, even with no model: its upgrade is a new run
+    extract_mentions(known.ledger)
+    assert extract_mentions(known.ledger).unchanged
+    monkeypatch.setattr(spacy, "__version__", "99.0.0")
+    assert not extract_mentions(known.ledger).unchanged
+
+
 @pytest.mark.usefixtures("nlp")
 def test_a_current_batch_is_found_without_loading_the_model(
     known: Known, monkeypatch: pytest.MonkeyPatch
