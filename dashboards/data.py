@@ -38,7 +38,8 @@ _AUDITED = "_dossier_audited"  # session key: audit entries already written for 
 
 _holder: dict[str, AppContext] = {}
 # One store serves every session of the server; the embedded connection is not meant for
-# concurrent queries (its per-query timeout is connection state), so reads take turns.
+# concurrent queries (its per-query timeout is connection state), so its reads take turns.
+# Neo4j's driver gives each read a session of its own: analysts' reads run side by side.
 _read_lock = threading.Lock()
 
 
@@ -146,6 +147,8 @@ def co_presence(entity_id: str, window_min: int) -> pd.DataFrame:
 
 
 def _read(function: Any, *args: Any, **kwargs: Any) -> Any:
+    if _context().store.dialect != "embedded":
+        return function(*args, **kwargs)
     with _read_lock:
         return function(*args, **kwargs)
 

@@ -136,7 +136,9 @@ def decide(kind: str, a: str, b: str, reason: str) -> Applied:
     if not reason.strip():
         raise ReasonMissing()
     context = _context()
-    with _read_lock:  # no session reads the graph while it changes
+    # One decision at a time; and no session reads the embedded graph while it changes
+    # (Neo4j's transactions keep its readers apart from the update).
+    with _read_lock:
         decision, report = apply.decide(context.ledger, kind, a, [b], analyst(), reason)
         context.audit("decide", {"decision": decision.id, "kind": kind, "a": a, "b": b})
         with _writable(context) as store:

@@ -8,6 +8,7 @@ DOSSIER_NEO4J_* settings), once on the embedded graph and once on a Neo4j server
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,24 @@ def test_sidebar_names_backend_and_workspace(app_env: Workspace) -> None:
     sidebar = [c.value for c in at.sidebar.caption]
     backend = f"Graph: **{app_env.backend.name}**"
     assert any(backend in line and str(app_env.root) in line for line in sidebar)
+
+
+def test_reads_take_turns_only_on_the_embedded_graph(app_env: Workspace) -> None:
+    # The embedded connection serves one query at a time; Neo4j serves sessions side by
+    # side, so there a read must not wait while another holds the app's read lock.
+    from dashboards import data
+
+    at = start()
+    finished = threading.Event()
+
+    def read() -> None:
+        search(at, PLATE[:4].lower())
+        finished.set()
+
+    with data._read_lock:
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        waited_alone = not finished.wait(timeout=10)
+    reader.join(timeout=60)
+    assert finished.is_set()
+    assert waited_alone == app_env.backend.embedded
