@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,11 +145,64 @@ def sparse_gc() -> Iterator[None]:
 
 
 def publish_file(ledger: Ledger, job: FileJob, staged: StagedBatch) -> FileReport:
-    manifest = ledger.publish(staged)
+    return published(job, ledger.publish(staged))
+
+
+def published(job: FileJob, manifest: BatchManifest) -> FileReport:
     if job.previous:
         message = f"content changed since batch {job.previous[-1].batch_id}"
         return _report(job.path, "changed", manifest, message)
     return _report(job.path, "ingested", manifest, "")
+
+
+# A group of staged batches is published together once it is this large or this old:
+# one flush to disk for the group, while a batch still shows within about a second.
+GROUP_FILES = 64
+GROUP_SECONDS = 1.0
+
+
+class Publisher:
+    """Publishes staged batches in file order, a group at a time. Flushing to disk costs
+    about as much as reading a file of a few hundred records; paid once a group, a folder
+    of small files (one alert or one day's track each) ingests several times faster."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.waiting: list[tuple[FileJob | FileReport, StagedBatch | None]] = []
+        self.batch_ids: set[str] = set()
+        self.since = 0.0
+
+    def add(self, plan: FileJob | FileReport, staged: StagedBatch | None = None) -> None:
+        """A file's report, or its job with the batch staged for it, in file order."""
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((plan, staged))
+        if staged is not None:
+            self.batch_ids.add(staged.batch_id)
+
+    def holds(self, batch_id: str) -> bool:
+        """Whether a batch of that id waits here (the same content staged for another
+        path): publish first, and the copy is then found unchanged."""
+        return batch_id in self.batch_ids
+
+    @property
+    def due(self) -> bool:
+        return len(self.waiting) >= GROUP_FILES or (
+            bool(self.waiting) and time.monotonic() - self.since >= GROUP_SECONDS
+        )
+
+    def publish(self) -> list[FileReport]:
+        """Publish what waits; the reports of its files, in order."""
+        manifests = iter(self.ledger.publish_all([s for _, s in self.waiting if s is not None]))
+        reports = [
+            plan if isinstance(plan, FileReport) else published(plan, next(manifests))
+            for plan, _ in self.waiting
+        ]
+        self.waiting, self.batch_ids = [], set()
+        return reports
+
+    def publish_if_due(self) -> list[FileReport]:
+        return self.publish() if self.due else []
 
 
 def _report(path: Path, status: Status, manifest: BatchManifest, message: str) -> FileReport:

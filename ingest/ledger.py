@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from ingest.batchparts import BatchPart, build_parts
 from ingest.batchwriter import BatchCounts, BatchWriter
-from ingest.durable import flush_folder, fsync_dir
+from ingest.durable import flush_folders, fsync_dir
 from ingest.records import Rejected, SourceRecord
 from schemas.ids import make_id
 from schemas.model import default_model
@@ -211,34 +211,50 @@ class Ledger:
     def publish(self, staged: StagedBatch) -> BatchManifest:
         """Make a staged batch visible: the next sequence number, a durable manifest, and
         one atomic rename, all under the ledger's lock."""
-        staging = self.staging_dir / staged.batch_id
+        [manifest] = self.publish_all([staged])
+        return manifest
+
+    def publish_all(self, staged: Sequence[StagedBatch]) -> list[BatchManifest]:
+        """Publish staged batches in order, with one flush to disk for all of them: a folder
+        of small files pays for durability once a group, not once a file (the flush had
+        cost more than reading a file of a few hundred records)."""
+        if not staged:
+            return []
         with self._lock():
-            manifest = BatchManifest(
-                batch_id=staged.batch_id,
-                seq=self._next_seq(),
-                source_path=staged.identity.path,
-                source_sha256=staged.identity.sha256,
-                source_bytes=staged.identity.size,
-                connector=staged.connector,
-                connector_version=staged.version,
-                read=staged.counts.read,
-                accepted=staged.counts.accepted,
-                quarantined=staged.counts.quarantined,
-                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                supersedes=staged.supersedes,
-            )
-            (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
-            # The tables and the manifest reach the disk before the rename shows them: after
+            known = self.batches()  # under the lock: every batch but these
+            seq = max((m.seq for m in known), default=0)
+            manifests = [self._manifest(batch, seq + n) for n, batch in enumerate(staged, 1)]
+            folders = [self.staging_dir / batch.batch_id for batch in staged]
+            for folder, manifest in zip(folders, manifests, strict=True):
+                (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
+            # The tables and the manifests reach the disk before a rename shows them: after
             # a power cut a visible batch is whole, not a manifest over empty Parquet pages.
-            flush_folder(staging)
+            flush_folders(folders)
             self.batches_dir.mkdir(parents=True, exist_ok=True)
-            known = self.batches()  # under the lock: every batch but this one
-            os.rename(staging, self.batch_dir(manifest))
+            for folder, manifest in zip(folders, manifests, strict=True):
+                os.rename(folder, self.batch_dir(manifest))
             fsync_dir(self.batches_dir)
             # Nobody else published meanwhile (the lock): the cache is what was known plus
-            # this batch, so ingesting N files no longer re-reads N manifests each time.
-            self._cached = (self._stamp()[1], [*known, manifest])
-        return manifest
+            # these batches, so ingesting N files no longer re-reads N manifests each time.
+            self._cached = (self._stamp()[1], [*known, *manifests])
+        return manifests
+
+    @staticmethod
+    def _manifest(staged: StagedBatch, seq: int) -> BatchManifest:
+        return BatchManifest(
+            batch_id=staged.batch_id,
+            seq=seq,
+            source_path=staged.identity.path,
+            source_sha256=staged.identity.sha256,
+            source_bytes=staged.identity.size,
+            connector=staged.connector,
+            connector_version=staged.version,
+            read=staged.counts.read,
+            accepted=staged.counts.accepted,
+            quarantined=staged.counts.quarantined,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            supersedes=staged.supersedes,
+        )
 
     def table(self, manifest: BatchManifest, name: str) -> pa.Table:
         """One of the batch tables: nodes, edges or records."""
@@ -261,10 +277,6 @@ class Ledger:
     def glob(self, name: str) -> str:
         """A glob over one table in every batch, for DuckDB's read_parquet."""
         return str(self.batches_dir / "*" / f"{name}.parquet")
-
-    def _next_seq(self) -> int:
-        seqs = [m.seq for m in self.batches()]
-        return max(seqs, default=0) + 1
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:

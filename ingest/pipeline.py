@@ -14,8 +14,11 @@ from pathlib import Path
 from ingest.connectors.base import ReadOptions
 from ingest.jobs import (
     ConnectorFactory,
+    FileJob,
     FileReport,
     Progress,
+    Publisher,
+    already_held,
     choose_connector,
     describe_source,
     expand_paths,
@@ -60,7 +63,30 @@ def ingest_paths(
     chosen = options or ReadOptions()
     count = worker_count(files, workers)
     if count <= 1:
-        return [ingest_file(p, ledger, chosen, progress, connector_for) for p in files]
+        return _ingest_in_turn(files, ledger, chosen, progress, connector_for)
     plans = (plan_file(p, ledger, chosen, connector_for) for p in files)
     with FilePool(ledger, count, progress) as pool:
         return list(pool.run(plans))
+
+
+def _ingest_in_turn(
+    files: list[Path],
+    ledger: Ledger,
+    options: ReadOptions,
+    progress: Progress | None,
+    connector_for: ConnectorFactory,
+) -> list[FileReport]:
+    """Read the files one after another in this process, publishing them in groups."""
+    publisher = Publisher(ledger)
+    reports: list[FileReport] = []
+    for path in files:
+        plan = plan_file(path, ledger, options, connector_for)
+        if isinstance(plan, FileJob) and publisher.holds(plan.batch_id):
+            reports += publisher.publish()
+            plan = already_held(ledger, plan) or plan
+        if isinstance(plan, FileReport):
+            publisher.add(plan)
+        else:
+            publisher.add(plan, stage_file(ledger, plan, progress))
+        reports += publisher.publish_if_due()
+    return reports + publisher.publish()

@@ -30,8 +30,8 @@ from ingest.jobs import (
     FileJob,
     FileReport,
     Progress,
+    Publisher,
     already_held,
-    publish_file,
     sparse_gc,
     stage_file,
 )
@@ -94,12 +94,14 @@ class FilePool:
         """The report of every planned file, in plan order."""
         pending: deque[Pending] = deque()
         staging: set[str] = set()
+        publisher = Publisher(self.ledger)
         for plan in plans:
             pending.append(self._start(plan, staging))
             while len(pending) > self.window:
-                yield self._settle(*pending.popleft())
+                yield from self._settle(publisher, *pending.popleft())
         while pending:
-            yield self._settle(*pending.popleft())
+            yield from self._settle(publisher, *pending.popleft())
+        yield from publisher.publish()
 
     def _start(self, plan: FileJob | FileReport, staging: set[str]) -> Pending:
         # The same content twice in one run (a copied file) is read once: the second
@@ -114,17 +116,26 @@ class FilePool:
             return plan, _WholeFile(self, plan)
         return plan, _Stretched(self, plan, stretches)
 
-    def _settle(self, plan: FileJob | FileReport, reading: _Reading | None) -> FileReport:
+    def _settle(
+        self, publisher: Publisher, plan: FileJob | FileReport, reading: _Reading | None
+    ) -> list[FileReport]:
+        """Add the file's staged batch (or report) to the publisher's group; the reports
+        of whatever that publishes."""
+        reports: list[FileReport] = []
         if isinstance(plan, FileReport):
-            return plan
-        if reading is not None:
-            staged = reading.staged()
+            publisher.add(plan)
+        elif reading is not None:
+            publisher.add(plan, reading.staged())
         else:
+            # Read here: not portable to a worker, or the same content as a file before
+            # it, which must be published first so that this one is found unchanged.
+            reports += publisher.publish()
             held = already_held(self.ledger, plan)
             if held is not None:
-                return held
-            staged = stage_file(self.ledger, plan, self.progress)
-        return publish_file(self.ledger, plan, staged)
+                publisher.add(held)
+            else:
+                publisher.add(plan, stage_file(self.ledger, plan, self.progress))
+        return reports + publisher.publish_if_due()
 
     def told(self, records: int) -> None:
         if self.progress is not None:

@@ -11,6 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from ingest import jobs
+from ingest import ledger as ledger_module
+from ingest.jobs import GROUP_FILES
 from ingest.ledger import Ledger
 from ingest.pipeline import ingest_paths
 from tests.conftest import samples_dir
@@ -80,6 +85,43 @@ def _big_frigate_file(path: Path, count: int) -> None:
             event = dict(template, id=f"{1623454583 + i}.5-k{i:06d}", start_time=1623454583.5 + i)
             fp.write(("," if i else "") + json.dumps(event))
         fp.write("]")
+
+
+def test_a_folder_of_small_files_is_flushed_to_disk_once_a_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = json.loads((_cctv() / "frigate_api_events_front_door.json").read_text())
+    folder = tmp_path / "alerts"
+    folder.mkdir()
+    count = GROUP_FILES + 6
+    for n in range(count):  # one event a file, as a push export keeps them
+        event = {**events[n % len(events)], "id": f"event-{n:03d}"}
+        (folder / f"{n:03d}.json").write_text(json.dumps([event]))
+    (folder / "099-notes.txt").write_text("not an export\n")  # a report amid the group
+    flushes: list[int] = []
+    real = ledger_module.flush_folders
+    monkeypatch.setattr(
+        ledger_module, "flush_folders", lambda f: (flushes.append(len(f)), real(f))[1]
+    )
+    monkeypatch.setattr(jobs, "GROUP_SECONDS", 3600.0)  # a slow machine's group is no smaller
+    ledger = Ledger(tmp_path / "ledger")
+    reports = ingest_paths([folder], ledger, workers=1)
+    assert flushes == [GROUP_FILES, count - GROUP_FILES]
+    assert [r.path.name for r in reports] == sorted(p.name for p in folder.iterdir())
+    assert [r.status for r in reports] == ["ingested"] * count + ["failed"]
+    # published in file order, each batch whole
+    by_path = {m.source_path: m.seq for m in ledger.batches()}
+    seqs = [by_path[str(r.path.resolve())] for r in reports[:count]]
+    assert seqs == list(range(1, count + 1))
+    assert all(m.read == m.accepted == 1 for m in ledger.batches())
+    assert not any((ledger.root / ".staging").iterdir())
+    # a group waits no longer than GROUP_SECONDS: with none, every file is published alone
+    monkeypatch.setattr(jobs, "GROUP_SECONDS", 0.0)
+    flushes.clear()
+    (folder / "100.json").write_text(json.dumps([{**events[0], "id": "late-1"}]))
+    (folder / "101.json").write_text(json.dumps([{**events[0], "id": "late-2"}]))
+    again = ingest_paths([folder], ledger, workers=1)
+    assert flushes == [1, 1] and [r.status for r in again][-2:] == ["ingested", "ingested"]
 
 
 def test_killed_ingest_leaves_no_half_batch_and_rerun_completes(tmp_path: Path) -> None:
