@@ -100,9 +100,12 @@ def test_a_folder_of_small_files_is_flushed_to_disk_once_a_group(
     (folder / "099-notes.txt").write_text("not an export\n")  # a report amid the group
     flushes: list[int] = []
     real = ledger_module.flush_folders
-    monkeypatch.setattr(
-        ledger_module, "flush_folders", lambda f: (flushes.append(len(f)), real(f))[1]
-    )
+
+    def counted(folders: list[Path]) -> None:
+        flushes.append(len(folders))
+        real(folders)
+
+    monkeypatch.setattr(ledger_module, "flush_folders", counted)
     monkeypatch.setattr(jobs, "GROUP_SECONDS", 3600.0)  # a slow machine's group is no smaller
     ledger = Ledger(tmp_path / "ledger")
     reports = ingest_paths([folder], ledger, workers=1)
