@@ -21,7 +21,6 @@ import streamlit as st
 
 from dashboards.context import AppContext
 from graph import queries
-from graph.schema import node_columns
 from ingest.sources import source_records
 from schemas.errors import DossierError
 
@@ -174,16 +173,7 @@ def _entity(_context: AppContext, scope: str, entity_id: str) -> dict[str, Any] 
     node.pop("search_text", None)
     type_name = queries.type_of(_context.store.model, entity_id)
     properties = {k: _plain(v) for k, v in node.items() if v is not None}
-    return {"type": type_name, "properties": _in_schema_order(_context, type_name, properties)}
-
-
-def _in_schema_order(context: AppContext, type_name: str, values: dict[str, Any]) -> dict[str, Any]:
-    """A node's values in the order its type declares them (id first, provenance last).
-    Neo4j hands a node's properties over in no fixed order; the embedded store keeps the
-    table's, and the page should read the same on both."""
-    columns = node_columns(context.store.model.node_type(type_name))
-    rank = {column.name: n for n, column in enumerate(columns)}
-    return dict(sorted(values.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+    return {"type": type_name, "properties": properties}
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from graph.schema import node_columns
 from graph.store import Dialect, GraphStore
 from schemas.errors import DossierError
 from schemas.model import Model
@@ -63,13 +64,16 @@ def find_entities(store: GraphStore, text: str, limit: int = 25) -> list[dict[st
 
 
 def get_node(store: GraphStore, node_id: str) -> dict[str, Any]:
-    """All stored columns of one node."""
+    """All stored columns of one node, in the order its type declares them (id first,
+    provenance last): Neo4j hands a node's properties over in no fixed order."""
     label = type_of(store.model, node_id)
     result = store.read(f"MATCH (n:{label} {{id: $id}}) RETURN n", {"id": node_id})
     if not result.rows:
         raise UnknownEntity(node_id)
-    node = dict(result.rows[0][0])
-    return {k: v for k, v in node.items() if not k.startswith("_")}
+    columns = node_columns(store.model.node_type(label))
+    rank = {column.name: n for n, column in enumerate(columns)}
+    stored = [(k, v) for k, v in dict(result.rows[0][0]).items() if not k.startswith("_")]
+    return dict(sorted(stored, key=lambda item: (rank.get(item[0], len(rank)), item[0])))
 
 
 def timeline(store: GraphStore, node_id: str, limit: int = 1000) -> list[dict[str, Any]]:

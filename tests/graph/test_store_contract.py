@@ -10,6 +10,7 @@ import pytest
 
 from graph import queries
 from graph.projection import project
+from graph.schema import node_columns
 from graph.store import GraphStore, QueryFailed, QueryTimedOut
 from ingest.ledger import Ledger
 from ingest.records import RecordBuilder, SourceRecord
@@ -152,6 +153,14 @@ def test_co_presence_window_is_exact_at_its_edges(store: GraphStore, tmp_path: P
         "NXT · NL": (2, 1),
     }
     assert queries.co_presence(store, _vehicle_id("KX1"), timedelta(0)) == []
+
+
+def test_a_node_reads_in_its_types_order(store: GraphStore, tmp_path: Path) -> None:
+    _loaded(store, tmp_path)
+    node = queries.get_node(store, _vehicle_id("KX1"))
+    declared = [c.name for c in node_columns(default_model().node_type("Vehicle"))]
+    assert list(node) == [name for name in declared if name in node]
+    assert list(node)[:3] == ["id", "plate", "country"] and node["plate"] == "KX1"
 
 
 def test_unknown_id_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
