@@ -69,7 +69,8 @@ def generate(
     scale: Annotated[str, typer.Option(help="tiny, small or medium.")] = "tiny",
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
 ) -> None:
-    """Write a synthetic CCTV scenario in real export formats, plus its ground truth."""
+    """Write a synthetic scenario (CCTV, social, travel and message exports of one fictional
+    population, in real formats) plus its ground truth."""
     _run(lambda: commands.generate(out, scale, seed))
 
 
