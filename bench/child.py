@@ -1,8 +1,9 @@
 """One measurement in a fresh process, so peak memory belongs to that measurement alone.
 
-`python -m bench.child bare CONNECTOR FILE` or `python -m bench.child ingest FILE LEDGER`
+`python -m bench.child bare CONNECTOR PATH` or `python -m bench.child ingest PATH LEDGER`
 prints one JSON line: records, seconds, peak_mb (the highest total resident memory of
-this process and the ingest's worker processes together).
+this process and the ingest's worker processes together). PATH is a file, or a folder
+whose files are all of one format (read one after another, as `dossier ingest` would).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from bench.baselines import BARE_PARSE
 from ingest.ledger import Ledger
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import expand_paths, ingest_paths
 
 
 def peak_mb() -> float:
@@ -89,13 +90,15 @@ def main(argv: list[str]) -> None:
     start = time.perf_counter()
     with TreeMemory() as memory:
         if mode == "bare":
-            records = BARE_PARSE[args[0]](Path(args[1]))
+            records = sum(BARE_PARSE[args[0]](f) for f in expand_paths([Path(args[1])]))
             connector = args[0]
         else:
-            [report] = ingest_paths([Path(args[0])], Ledger(Path(args[1])))
-            if report.status == "failed":
-                raise SystemExit(report.message)
-            records, connector = report.read, report.connector
+            reports = ingest_paths([Path(args[0])], Ledger(Path(args[1])))
+            failed = [r.message for r in reports if r.status == "failed"]
+            if failed:
+                raise SystemExit("; ".join(failed))
+            records = sum(r.read for r in reports)
+            connector = ",".join(sorted({r.connector for r in reports}))
     seconds = time.perf_counter() - start
     peak = max(peak_mb(), memory.peak_mb)
     print(

@@ -1,8 +1,10 @@
 """Per-connector ingest speed and peak memory against a bare parse of the same file.
 
-`python -m bench.connectors_bench FILE...` (or a folder) measures each file in fresh
-processes; `--records-gb N` first writes a synthetic Takeout Records.json of N GB, the
-case the memory goal (peak under 1 GB for a 1 GB file) is about.
+`python -m bench.connectors_bench PATH...` measures each file, or each folder of files of
+one format as a whole (as an analyst ingests a folder of exports: costs paid once a run
+spread over its files), in fresh processes; `--records-gb N` first writes a synthetic
+Takeout Records.json of N GB, the case the memory goal (peak under 1 GB for a 1 GB file)
+is about.
 """
 
 from __future__ import annotations
@@ -31,14 +33,22 @@ def measure(*args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_file(path: Path, report: Report) -> None:
-    connector = choose_connector(path, ReadOptions()).name
+def bench_path(path: Path, report: Report) -> None:
+    """One file, or a folder of files of one format, against the bare parse of the same."""
+    files = expand_paths([path])
+    formats = {choose_connector(f, ReadOptions()).name for f in files}
+    if len(formats) != 1:
+        raise SystemExit(f"{path}: the files are of {len(formats)} formats; name one format")
+    [connector] = formats
     bare = measure("bare", connector, str(path))
     ledger = BENCH_DIR / "connector-ledger"
     shutil.rmtree(ledger, ignore_errors=True)
     ours = measure("ingest", str(path), str(ledger))
-    size_mb = path.stat().st_size / 1e6
-    what = f"{connector} {path.name} ({size_mb:,.0f} MB, {ours['records']:,} records)"
+    assert ours["records"] == bare["records"], f"{path}: ingest and bare parse read apart"
+    size_mb = sum(f.stat().st_size for f in files) / 1e6
+    name = f"{path.name}{'/' if path.is_dir() else ''}"
+    counts = f"{len(files)} files, {size_mb:,.0f} MB, {ours['records']:,} records"
+    what = f"{connector} {name} ({counts})"
     report.add(
         Row(
             f"{what} speed",
@@ -88,14 +98,14 @@ def main() -> None:
     parser.add_argument("--records-gb", type=float, default=0.0)
     args = parser.parse_args()
     report = Report()
-    files = expand_paths(args.paths)
+    paths = list(args.paths)
     if args.records_gb:
         big = BENCH_DIR / "Records.json"
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         write_records_json(big, args.records_gb)
-        files.append(big)
-    for path in files:
-        bench_file(path, report)
+        paths.append(big)
+    for path in paths:
+        bench_path(path, report)
     report.print()
 
 
