@@ -48,6 +48,7 @@ MODEL_COLUMNS = [
     "contacts_n",
     "cluster",
     "circle_fits",
+    "circle_pick",
 ]
 # Columns holding lists (of strings), for engines that must be told when all are empty.
 ARRAY_COLUMNS = frozenset({"ids", "id_kinds", "docs", "spelt", "link_keys", "contacts"})
@@ -103,6 +104,7 @@ def model_input(
                 0,
                 None,
                 0,
+                None,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
@@ -231,6 +233,7 @@ def with_circles(
     kept["contacts_n"] = [len(circles[r]) for r in root_of]
     kept["cluster"] = root_of
     kept["circle_fits"] = _circle_fits(kept, close)
+    kept["circle_pick"] = pd.Series(_circle_picks(kept, circles), index=kept.index, dtype=object)
     givens: dict[str, set[str]] = defaultdict(set)
     for root, given in zip(root_of, kept["given"], strict=True):
         if isinstance(given, str):
@@ -270,3 +273,54 @@ def _circle_fits(kept: pd.DataFrame, close: Sequence[tuple[str, str]]) -> list[i
         else 0
         for root, given, surname in rows
     ]
+
+
+# A pick needs this much of the short name's circle in common with the person picked: as
+# many contacts as `scoring.contacts_comparison` asks of its strongest level.
+PICK_SHARED, PICK_SHARE = 3, (1, 2)
+
+
+def _circle_picks(kept: pd.DataFrame, circles: Mapping[str, frozenset[str]]) -> list[str | None]:
+    """For a name without a surname ("Kiki", "Nils H.") in a cluster that shows none
+    either: the one cluster, of those carrying that given name with a surname, whose
+    circle holds the most of this one's (three or more, half of it or more, and more than
+    any other such cluster's); None where there is no such cluster or two tie. Several
+    people share a bare given name, and the circle chooses among them as a person's
+    friends are theirs and not a namesake's. A cluster this one is in touch with is not
+    its person (nobody calls or mentions themselves), so it is never picked."""
+    carriers: dict[str, set[tuple[str, str]]] = defaultdict(set)  # given -> (cluster, initial)
+    full: set[str] = set()
+    columns = ("cluster", "given", "surname", "surname_initial")
+    for root, given, surname, initial in zip(*(kept[c] for c in columns), strict=True):
+        if isinstance(given, str) and isinstance(surname, str):
+            carriers[given].add((root, initial))
+            full.add(root)
+    picks: dict[tuple[str, str, str | None], str | None] = {}
+    out: list[str | None] = []
+    for root, given, surname, initial in zip(*(kept[c] for c in columns), strict=True):
+        if not isinstance(given, str) or isinstance(surname, str) or root in full:
+            out.append(None)
+            continue
+        shown = initial if isinstance(initial, str) else None  # "Nils H." is no Nils S.
+        if (root, given, shown) not in picks:
+            candidates = {c for c, i in carriers.get(given, set()) if shown in (None, i)}
+            picks[root, given, shown] = _pick(circles[root], root, candidates, circles)
+        out.append(picks[root, given, shown])
+    return out
+
+
+def _pick(
+    circle: frozenset[str], root: str, candidates: set[str], circles: Mapping[str, frozenset[str]]
+) -> str | None:
+    """The candidate holding most of `circle`, if it holds enough and no other as much."""
+    shared = sorted(
+        ((len(circle & circles[c]), c) for c in candidates if c != root and c not in circle),
+        reverse=True,
+    )
+    if not shared:
+        return None
+    best, picked = shared[0]
+    numerator, denominator = PICK_SHARE
+    enough = best >= PICK_SHARED and best * denominator >= len(circle) * numerator
+    alone = len(shared) == 1 or shared[1][0] < best
+    return picked if enough and alone else None

@@ -134,3 +134,68 @@ def test_one_clusters_profiles_are_not_weighed_by_their_own_circle() -> None:
     second = with_circles(frame, {"p0": "p0", "p1": "p0"}, circles, [])
     scored = score_pairs(second, floor=0.0, keep_levels=True)
     assert list(scored.gamma_contacts) == [-1]  # the null level
+
+
+def _kikis(circles: dict[str, frozenset[str]]) -> tuple[pd.DataFrame, dict[tuple[str, str], float]]:
+    """An alias account shown as "Kiki" (p0) and two women called Kiki (p1, p2), each a
+    cluster of their own with the given circles: the second pass, scored."""
+    frame = _frame(
+        ["Kiki", "Kiki Elzemond", "Kiki Altenveld"],
+        [["twitter:polderrat15"], ["phone:+31600000011"], ["phone:+31600000012"]],
+    )
+    second = with_circles(frame, {p: p for p in circles}, circles, close_circles(circles))
+    scored = score_pairs(second, floor=0.0)
+    pairs = zip(scored.unique_id_l, scored.unique_id_r, scored.match_probability, strict=True)
+    return second, {(a, b): p for a, b, p in pairs}
+
+
+def test_the_clearly_closest_circle_chooses_among_namesakes() -> None:
+    """Both Kikis' circles are close to the alias's (so neither is the one close circle),
+    but Kiki Elzemond's holds all of it and Kiki Altenveld's only two: the alias is hers."""
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    second, best = _kikis(
+        {
+            "p0": friends,
+            "p1": friends | {"f5", "f6"},
+            "p2": frozenset({"f1", "f2", "g1", "g2"}),
+        }
+    )
+    assert list(second.circle_fits) == [2, 0, 0]
+    assert list(second.circle_pick) == ["p1", None, None]
+    assert best[("p0", "p1")] >= 0.9
+    assert best.get(("p0", "p2"), 0.0) < 0.3
+
+
+def test_circles_that_tie_pick_nobody() -> None:
+    """Two Kikis of one household share the alias's friends alike: no pick, no link."""
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    second, best = _kikis({"p0": friends, "p1": friends | {"f5"}, "p2": friends | {"f6"}})
+    assert list(second.circle_pick) == [None, None, None]
+    assert max(best.values()) < 0.9
+
+
+def test_a_person_in_touch_with_the_alias_is_not_picked() -> None:
+    """The alias mentions Kiki Altenveld, whose circle is its own: she is a friend, not
+    the holder (nobody mentions themselves); Kiki Elzemond, with less in common, is."""
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    second, best = _kikis(
+        {
+            "p0": friends | {"p2"},
+            "p1": friends | {"f7"},
+            "p2": friends | {"p0", "f5"},
+        }
+    )
+    assert list(second.circle_pick) == ["p1", None, None]
+    assert best[("p0", "p1")] >= 0.9
+    assert best.get(("p0", "p2"), 0.0) < 0.9
+
+
+def test_a_surname_initial_narrows_the_pick() -> None:
+    """ "Nils H." is not Nils Slootweide, however close his circle: no pick."""
+    frame = _frame(
+        ["Nils H.", "Nils Slootweide"], [["twitter:dijkwacht97"], ["phone:+31600000013"]]
+    )
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    circles = {"p0": friends, "p1": friends | {"f5"}}
+    second = with_circles(frame, {"p0": "p0", "p1": "p1"}, circles, close_circles(circles))
+    assert list(second.circle_pick) == [None, None]
