@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.person_records import COLUMNS, CORRUPTIONS, Summary, vocabulary, write
+from bench.person_corruptions import CORRUPTIONS
+from bench.person_names import vocabulary
+from bench.person_records import COLUMNS, Summary, write
 
 RECORDS = 20_000
 
