@@ -50,10 +50,16 @@ class Neo4jStore(GraphStore):
     @contextlib.contextmanager
     def _session(self, access_mode: str = neo4j.WRITE_ACCESS) -> Iterator[neo4j.Session]:
         """A session on the store's database; a server that stops answering while it is
-        in use ends the command with StoreUnreachable, whatever it was doing."""
+        in use ends the command with StoreUnreachable, whatever it was doing.
+
+        Every session shares the driver's bookmarks: a read sees every write this process
+        made before it (an analyst's decision, then the dossier) even on a cluster, where
+        it may be served by a replica that has not caught up yet."""
         try:
             with self.driver.session(
-                database=self.database, default_access_mode=access_mode
+                database=self.database,
+                default_access_mode=access_mode,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,
             ) as session:
                 yield session
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
