@@ -44,16 +44,18 @@ def bench_path(path: Path, report: Report) -> None:
     ledger = BENCH_DIR / "connector-ledger"
     shutil.rmtree(ledger, ignore_errors=True)
     ours = measure("ingest", str(path), str(ledger))
-    assert ours["records"] == bare["records"], f"{path}: ingest and bare parse read apart"
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     name = f"{path.name}{'/' if path.is_dir() else ''}"
     counts = f"{len(files)} files, {size_mb:,.0f} MB, {ours['records']:,} records"
     what = f"{connector} {name} ({counts})"
+    # Both rates count the records the ingest read: a bare parse of some layouts counts
+    # other units (a Timeline export's segments, not the visits and points in them), and
+    # the question is how long the same files take.
     report.add(
         Row(
             f"{what} speed",
             ours["records"] / ours["seconds"],
-            bare["records"] / bare["seconds"],
+            ours["records"] / bare["seconds"],
             "records/s",
             ">= 0.5x",
         )
