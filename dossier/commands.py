@@ -240,7 +240,7 @@ def query(settings: Settings, cypher: str, pairs: list[str], fmt: OutputFormat) 
     workspace.audit("query", {"cypher": cypher, "params": params})
     check_read_only(cypher)
     with workspace.graph(read_only=True) as store:
-        result = store.read(cypher, params, timeout_s=settings.query_timeout_s)
+        result = store.read(cypher, params)  # within DOSSIER_QUERY_TIMEOUT
     print_rows(result.columns, result.rows, fmt)
     return 0
 

@@ -25,7 +25,7 @@ SETTINGS_HELP: dict[str, str] = {
     "DOSSIER_NEO4J_USER": "Neo4j user name (default neo4j); leave the password empty for no auth.",
     "DOSSIER_NEO4J_PASSWORD": "Neo4j password.",
     "DOSSIER_NEO4J_DATABASE": "Neo4j database name (default: the server's default database).",
-    "DOSSIER_QUERY_TIMEOUT": "Time limit in seconds for one analyst query (default 30).",
+    "DOSSIER_QUERY_TIMEOUT": "Time limit in seconds for one query, CLI and app (default 30).",
     "DOSSIER_PHONE_REGION": "ISO region (e.g. NL, GB) for phone numbers written without a "
     "country code; without it such numbers are quarantined, never guessed.",
     "DOSSIER_MESSAGE_BODIES": "Set to 1 to keep message bodies (SMS text, e-mail text); "

@@ -37,7 +37,14 @@ class Workspace:
 
     @contextlib.contextmanager
     def graph(self, read_only: bool = False) -> Iterator[GraphStore]:
-        """Open the configured graph store for the duration of a command."""
+        """Open the configured graph store for the duration of a command; its reads keep
+        to DOSSIER_QUERY_TIMEOUT."""
+        with self._open_graph(read_only) as store:
+            store.query_timeout_s = self.settings.query_timeout_s
+            yield store
+
+    @contextlib.contextmanager
+    def _open_graph(self, read_only: bool) -> Iterator[GraphStore]:
         if self.settings.graph == "neo4j":
             with _neo4j_store(self.settings) as store:
                 yield store

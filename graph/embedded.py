@@ -128,9 +128,10 @@ class EmbeddedStore(GraphStore):
         self._fingerprint_path.unlink(missing_ok=True)
 
     def read(
-        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
+        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> QueryResult:
-        self.conn.set_query_timeout(int(timeout_s * 1000))
+        limit = self.query_timeout_s if timeout_s is None else timeout_s
+        self.conn.set_query_timeout(max(1, round(limit * 1000)))  # 0 would mean no limit
         try:
             result = self.conn.execute(cypher, params or {})
             if isinstance(result, list):  # several statements: the last one answers
@@ -138,7 +139,7 @@ class EmbeddedStore(GraphStore):
             return QueryResult(list(result.get_column_names()), _rows(result))
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted"):
-                raise QueryTimedOut(timeout_s) from None
+                raise QueryTimedOut(limit) from None
             raise QueryFailed(self.dialect, str(exc)) from None
         finally:
             self.conn.set_query_timeout(0)

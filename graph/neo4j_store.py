@@ -135,16 +135,17 @@ class Neo4jStore(GraphStore):
                 session.run(statement).consume()
 
     def read(
-        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
+        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> QueryResult:
+        limit = self.query_timeout_s if timeout_s is None else timeout_s
         with self._session(neo4j.READ_ACCESS) as session:
             try:
-                result = session.run(Query(cypher, timeout=timeout_s), params or {})
+                result = session.run(Query(cypher, timeout=limit), params or {})
                 columns = list(result.keys())
                 rows = [[_native(v) for v in record.values()] for record in result]
             except neo4j.exceptions.Neo4jError as exc:
                 if "TransactionTimedOut" in (exc.code or ""):
-                    raise QueryTimedOut(timeout_s) from None
+                    raise QueryTimedOut(limit) from None
                 raise QueryFailed(self.dialect, exc.message or str(exc)) from None
         return QueryResult(columns, rows)
 

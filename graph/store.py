@@ -84,12 +84,18 @@ class Retraction:
     provenance: dict[str, list[dict[str, str]]]
 
 
+DEFAULT_QUERY_TIMEOUT_S = 30.0
+
+
 class GraphStore(ABC):
     dialect: Dialect
 
     def __init__(self, model: Model) -> None:
         self.model = model
         self._fresh: set[str] = set()  # ids this store created in the current group
+        # A read's time limit unless it names its own: DOSSIER_QUERY_TIMEOUT, set by the
+        # workspace, so that named queries in the app and the CLI keep to it too.
+        self.query_timeout_s = DEFAULT_QUERY_TIMEOUT_S
 
     @abstractmethod
     def ensure_schema(self) -> None:
@@ -197,9 +203,10 @@ class GraphStore(ABC):
 
     @abstractmethod
     def read(
-        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float = 30.0
+        self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> QueryResult:
-        """Run a read-only query; callers check user text with graph.guard first."""
+        """Run a read-only query within `timeout_s` (default: the store's query_timeout_s);
+        callers check user text with graph.guard first."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli import app
+from dossier.settings import load_settings
+from dossier.workspace import Workspace
 from graph.neo4j_store import Neo4jStore
-from graph.store import StoreUnreachable
+from graph.store import QueryTimedOut, StoreUnreachable
 from schemas.model import default_model
 from tests.conftest import samples_dir
 from tests.support.ports import free_port
@@ -288,3 +290,23 @@ def test_an_unanswering_neo4j_is_a_clear_error() -> None:
     finally:
         driver.close()
     assert caught.value.exit_code == 69 and "stopped answering" in str(caught.value)
+
+
+def test_every_read_keeps_to_the_query_timeout(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    # DOSSIER_QUERY_TIMEOUT binds the store itself, so the named queries of the CLI and
+    # the app keep to it as `dossier query` does, on either backend.
+    env = {**backend_env, "DOSSIER_QUERY_TIMEOUT": "0.5"}
+    run(tmp_path, "ingest", str(samples_dir() / "cctv"), env=env)
+    run(tmp_path, "graph", "load", env=env)
+    settings = load_settings({**env, "DOSSIER_WORKSPACE": str(tmp_path)})
+    heavy = (  # enumerated, not counted from the table sizes: it cannot finish in time
+        "MATCH (a:Sighting), (b:Sighting), (c:Sighting), (d:Sighting), (e:Sighting), "
+        "(f:Sighting) WHERE (a.id + b.id + c.id + d.id + e.id + f.id) CONTAINS 'never' "
+        "RETURN count(*)"
+    )
+    with Workspace(settings).graph(read_only=True) as store:
+        assert store.query_timeout_s == 0.5
+        with pytest.raises(QueryTimedOut, match=r"0\.5 s"):
+            store.read(heavy)
+    code, out = run(tmp_path, "query", heavy, env=env)
+    assert code == QueryTimedOut.exit_code and "DOSSIER_QUERY_TIMEOUT" in out

@@ -182,6 +182,11 @@ def test_queries_have_a_time_limit(store: GraphStore, tmp_path: Path) -> None:
         store.read(heavy, timeout_s=0.5)
     assert time.monotonic() - started < 20
     assert store.read("MATCH (v:Vehicle) RETURN count(v)").rows == [[3]]  # still usable
+    # without a limit of its own, a read keeps to the store's (DOSSIER_QUERY_TIMEOUT)
+    store.query_timeout_s = 0.4
+    with pytest.raises(QueryTimedOut, match=r"time limit of 0\.4 s"):
+        store.read(heavy)
+    assert time.monotonic() - started < 40
 
 
 def test_bad_cypher_is_a_clear_error(store: GraphStore, tmp_path: Path) -> None:
