@@ -37,6 +37,9 @@ from schemas.model import default_model
 KIND = "resolution"
 THRESHOLD = 0.9  # links at or above join subjects
 REVIEW_FLOOR = 0.3  # pairs kept for explanation and review
+# Passes over circles of contacts: each compares the circles of the clusters the pass
+# before made, which are fuller once a friend's alias has joined them (see `_link`).
+CIRCLE_PASSES = 2
 
 
 @dataclass
@@ -104,7 +107,7 @@ _CHANGES = pa.schema(
 
 def model_fingerprint() -> str:
     """A hash of the code that decides links: changing a weight or rule is a new run."""
-    modules = [read_profiles, cluster, model_input, score_pairs, fold, read_ties]
+    modules = [read_profiles, cluster, model_input, score_pairs, fold, read_ties, _link]
     sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
 
@@ -112,9 +115,11 @@ def model_fingerprint() -> str:
 def _link(
     ledger: Ledger, profiles: pd.DataFrame, log: DecisionLog, engine: Engine, threshold: float
 ) -> tuple[pd.DataFrame, dict[str, str], dict[tuple[str, str], str]]:
-    """Two passes: the first links on what the profiles say of themselves; the second adds
-    who their clusters are in touch with (`relations`) and scores again the profiles that
-    are in touch with anyone. Pairs of the others score as they did: no circle to compare."""
+    """The first pass links on what the profiles say of themselves; the next ones add who
+    their clusters are in touch with (`relations`) and score again the profiles that are
+    in touch with anyone. Pairs of the others score as they did: no circle to compare.
+    A pass after that compares fuller circles: a friend's alias that joined its person
+    now counts as that person in every circle it was in."""
     frame, _alone = model_input(
         profiles.profile_id,
         profiles.name,
@@ -124,16 +129,35 @@ def _link(
     )
     pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
     roots, outcome = _clusters(profiles, pairs, log, threshold)
-    circles = contacts(read_ties(ledger), endpoints(profiles), roots)
-    second = with_circles(frame, roots, circles, close_circles(circles))
-    if len(second) > 1:
-        inside = set(second.unique_id)
-        rescored = score_pairs(second, engine, floor=REVIEW_FLOOR, keep_levels=True)
-        kept = ~(pairs.unique_id_l.isin(inside) & pairs.unique_id_r.isin(inside))
-        pairs = pd.concat([pairs[kept], rescored], ignore_index=True)
-        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
-        roots, outcome = _clusters(profiles, pairs, log, threshold)
+    ties, held = read_ties(ledger), endpoints(profiles)
+    for _ in range(CIRCLE_PASSES):
+        circles = contacts(ties, held, roots)
+        second = with_circles(frame, roots, circles, close_circles(circles))
+        if len(second) < 2:
+            break
+        rescored = score_pairs(second, engine, REVIEW_FLOOR, True)
+        pairs = _rescored(pairs, rescored, set(second.unique_id), roots)
+        previous, (roots, outcome) = roots, _clusters(profiles, pairs, log, threshold)
+        if roots == previous:
+            break
     return _compact(pairs), roots, outcome
+
+
+def _rescored(
+    pairs: pd.DataFrame, rescored: pd.DataFrame, inside: set[str], roots: dict[str, str]
+) -> pd.DataFrame:
+    """The pairs, those between two clusters of profiles `inside` scored again with
+    their circles (`rescored`). A pair within one cluster keeps its score: the circle it
+    would be weighed by is the cluster's own, and dropping the link an earlier pass made
+    would undo that pass."""
+
+    def across(frame: pd.DataFrame) -> pd.Series:
+        rooted = zip(frame.unique_id_l.map(roots), frame.unique_id_r.map(roots), strict=True)
+        return pd.Series([a != b for a, b in rooted], index=frame.index, dtype=bool)
+
+    replaced = pairs.unique_id_l.isin(inside) & pairs.unique_id_r.isin(inside) & across(pairs)
+    merged = pd.concat([pairs[~replaced], rescored[across(rescored)]], ignore_index=True)
+    return merged.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
 
 
 def _clusters(

@@ -16,6 +16,7 @@ from ingest.resolve.relations import (
     owner_numbers,
     read_ties,
 )
+from ingest.resolve.run import _rescored
 from ingest.resolve.scoring import score_pairs
 from tests.ingest.resolve.conftest import Scenario
 
@@ -199,3 +200,25 @@ def test_a_surname_initial_narrows_the_pick() -> None:
     circles = {"p0": friends, "p1": friends | {"f5"}}
     second = with_circles(frame, {"p0": "p0", "p1": "p1"}, circles, close_circles(circles))
     assert list(second.circle_pick) == [None, None]
+
+
+def test_a_later_pass_keeps_the_links_an_earlier_one_made() -> None:
+    """A pass scores again the pairs between clusters; a pair that an earlier pass joined
+    keeps its score (compared with the circle it now shares, its own, it would fall back
+    to the first pass's score and come apart), and a pair between clusters that the new
+    pass no longer scores at all is gone."""
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": ["a", "a", "c"],
+            "unique_id_r": ["b", "c", "d"],
+            "match_probability": [0.97, 0.5, 0.4],
+        }
+    )
+    rescored = pd.DataFrame(
+        {"unique_id_l": ["a", "a"], "unique_id_r": ["b", "c"], "match_probability": [0.2, 0.95]}
+    )
+    roots = {"a": "a", "b": "a", "c": "c", "d": "d"}
+    merged = _rescored(pairs, rescored, {"a", "b", "c", "d"}, roots)
+    ids = zip(merged.unique_id_l, merged.unique_id_r, strict=True)
+    found = dict(zip(ids, merged.match_probability, strict=True))
+    assert found == {("a", "b"): 0.97, ("a", "c"): 0.95}
