@@ -144,10 +144,6 @@ def sparse_gc() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def publish_file(ledger: Ledger, job: FileJob, staged: StagedBatch) -> FileReport:
-    return published(job, ledger.publish(staged))
-
-
 def published(job: FileJob, manifest: BatchManifest) -> FileReport:
     if job.previous:
         message = f"content changed since batch {job.previous[-1].batch_id}"

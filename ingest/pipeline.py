@@ -23,27 +23,12 @@ from ingest.jobs import (
     describe_source,
     expand_paths,
     plan_file,
-    publish_file,
     stage_file,
 )
 from ingest.ledger import Ledger
 from ingest.workers import FilePool, worker_count
 
 __all__ = ["FileReport", "choose_connector", "describe_source", "expand_paths"]
-
-
-def ingest_file(
-    path: Path,
-    ledger: Ledger,
-    options: ReadOptions,
-    progress: Progress | None = None,
-    connector_for: ConnectorFactory = choose_connector,
-) -> FileReport:
-    """Ingest one file; `connector_for` is sniffing by default, or a mapping's connector."""
-    plan = plan_file(path, ledger, options, connector_for)
-    if isinstance(plan, FileReport):
-        return plan
-    return publish_file(ledger, plan, stage_file(ledger, plan, progress))
 
 
 def ingest_paths(
