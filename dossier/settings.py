@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, cast
 
+from graph.store import DEFAULT_QUERY_TIMEOUT_S
 from schemas.errors import DossierError
 
 GraphBackend = Literal["embedded", "neo4j"]
@@ -49,7 +50,7 @@ class Settings:
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
     neo4j_database: str | None = None
-    query_timeout_s: float = 30.0
+    query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
     analyst: str = "analyst"
     phone_region: str | None = None
     message_bodies: bool = False
@@ -71,7 +72,9 @@ def _backend(value: str) -> GraphBackend:
     return cast(GraphBackend, value)
 
 
-def _timeout(value: str) -> float:
+def _timeout(value: str | None, default: float) -> float:
+    if not value:
+        return default
     try:
         seconds = float(value)
     except ValueError:
@@ -91,7 +94,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         neo4j_user=env.get("DOSSIER_NEO4J_USER") or defaults.neo4j_user,
         neo4j_password=env.get("DOSSIER_NEO4J_PASSWORD", ""),
         neo4j_database=env.get("DOSSIER_NEO4J_DATABASE") or None,
-        query_timeout_s=_timeout(env.get("DOSSIER_QUERY_TIMEOUT") or "30"),
+        query_timeout_s=_timeout(env.get("DOSSIER_QUERY_TIMEOUT"), defaults.query_timeout_s),
         analyst=env.get("DOSSIER_ANALYST") or env.get("USER") or defaults.analyst,
         phone_region=_region(env.get("DOSSIER_PHONE_REGION")),
         message_bodies=_flag("DOSSIER_MESSAGE_BODIES", env.get("DOSSIER_MESSAGE_BODIES")),

@@ -140,7 +140,9 @@ class Neo4jStore(GraphStore):
         limit = self.query_timeout_s if timeout_s is None else timeout_s
         with self._session(neo4j.READ_ACCESS) as session:
             try:
-                result = session.run(Query(cypher, timeout=limit), params or {})
+                # whole milliseconds on the wire, where 0 would mean no limit
+                timeout = max(0.001, limit)
+                result = session.run(Query(cypher, timeout=timeout), params or {})
                 columns = list(result.keys())
                 rows = [[_native(v) for v in record.values()] for record in result]
             except neo4j.exceptions.Neo4jError as exc:
