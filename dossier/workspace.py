@@ -88,9 +88,12 @@ def _neo4j_store(settings: Settings) -> Iterator[GraphStore]:
 
 def _check_reachable(driver: neo4j.Driver, settings: Settings) -> None:
     """One query in the configured database proves the address, the credentials and the
-    database at once; otherwise every later query would fail on its own."""
+    database at once; otherwise every later query would fail on its own. It runs once, in
+    a session of its own: `execute_query` would retry an unreachable server for 30 s
+    before the analyst heard what to check."""
     try:
-        driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+        with driver.session(database=settings.neo4j_database) as session:
+            session.run("RETURN 1").consume()
     except neo4j.exceptions.ClientError as exc:
         if "DatabaseNotFound" not in (exc.code or ""):
             raise _unreachable(settings, exc) from None
