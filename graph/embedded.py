@@ -130,8 +130,8 @@ class EmbeddedStore(GraphStore):
     def read(
         self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> QueryResult:
-        limit = self.query_timeout_s if timeout_s is None else timeout_s
-        self.conn.set_query_timeout(max(1, round(limit * 1000)))  # 0 would mean no limit
+        limit = self._time_limit(timeout_s)
+        self.conn.set_query_timeout(round(limit * 1000))
         try:
             result = self.conn.execute(cypher, params or {})
             if isinstance(result, list):  # several statements: the last one answers

@@ -137,12 +137,10 @@ class Neo4jStore(GraphStore):
     def read(
         self, cypher: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> QueryResult:
-        limit = self.query_timeout_s if timeout_s is None else timeout_s
+        limit = self._time_limit(timeout_s)
         with self._session(neo4j.READ_ACCESS) as session:
             try:
-                # whole milliseconds on the wire, where 0 would mean no limit
-                timeout = max(0.001, limit)
-                result = session.run(Query(cypher, timeout=timeout), params or {})
+                result = session.run(Query(cypher, timeout=limit), params or {})
                 columns = list(result.keys())
                 rows = [[_native(v) for v in record.values()] for record in result]
             except neo4j.exceptions.Neo4jError as exc:

@@ -208,6 +208,11 @@ class GraphStore(ABC):
         """Run a read-only query within `timeout_s` (default: the store's query_timeout_s);
         callers check user text with graph.guard first."""
 
+    def _time_limit(self, timeout_s: float | None) -> float:
+        """A read's limit in seconds: its own, else the store's; at least a millisecond,
+        since both backends take a limit that reaches them as 0 for none at all."""
+        return max(0.001, self.query_timeout_s if timeout_s is None else timeout_s)
+
     @abstractmethod
     def close(self) -> None: ...
 
