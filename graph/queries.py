@@ -147,7 +147,14 @@ def co_presence(
     d = DIALECTS[store.dialect]
     label = type_of(store.model, node_id)
     observed = d.union.join(store.model.rel_type("OBSERVED").targets)
-    near = _NEAR_EMBEDDED if store.dialect == "embedded" else _NEAR_NEO4J
+    params: dict[str, Any] = {"id": node_id, "limit": limit}
+    if store.dialect == "embedded":
+        near = _NEAR_EMBEDDED
+        params["window"] = window
+        params["slot_ms"] = max(1, int(window.total_seconds() * 1000))
+    else:
+        near = _NEAR_NEO4J
+        params["window_s"] = window.total_seconds()
     cypher = (
         f"MATCH (x:{label} {{id: $id}})<-[:OBSERVED]-(s1:Sighting)-[:AT]->(p:Place) "
         f"{near} "
@@ -157,12 +164,6 @@ def co_presence(
         "min(t) AS first, max(t) AS last "
         "ORDER BY times DESC, id LIMIT $limit"
     )
-    params: dict[str, Any] = {"id": node_id, "limit": limit}
-    if store.dialect == "neo4j":
-        params["window_s"] = window.total_seconds()
-    else:
-        params["window"] = window
-        params["slot_ms"] = max(1, int(window.total_seconds() * 1000))
     return store.read(cypher, params).records()
 
 

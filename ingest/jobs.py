@@ -158,9 +158,10 @@ GROUP_SECONDS = 1.0
 
 
 class Publisher:
-    """Publishes staged batches in file order, a group at a time. Flushing to disk costs
-    about as much as reading a file of a few hundred records; paid once a group, a folder
-    of small files (one alert or one day's track each) ingests several times faster."""
+    """Publishes staged batches in file order, a group at a time, so that a folder of
+    small files (one alert or one day's track each) pays for the flush to disk once a
+    group, not once a file (500 one-event files: 9 flushes, not 500; about 1.3x faster
+    here, where creating the batch files costs more than flushing them)."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger

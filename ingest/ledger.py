@@ -216,8 +216,7 @@ class Ledger:
 
     def publish_all(self, staged: Sequence[StagedBatch]) -> list[BatchManifest]:
         """Publish staged batches in order, with one flush to disk for all of them: a folder
-        of small files pays for durability once a group, not once a file (the flush had
-        cost more than reading a file of a few hundred records)."""
+        of small files pays for durability once a group, not once a file."""
         if not staged:
             return []
         with self._lock():
