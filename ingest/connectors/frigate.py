@@ -12,7 +12,6 @@ person stays a property of the Sighting: no Person is made from a face match.
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 
 from ingest.connectors.base import Connector
 from ingest.connectors.common import NotADetection, add_camera, add_sighting, guarded
+from ingest.connectors.jsonhead import outline
 from ingest.jsonstream import JsonDamage, JsonItem, read_json, read_json_stretch
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from ingest.stretches import Stretch, line_stretches
@@ -29,9 +29,6 @@ from schemas.errors import InvalidValue
 
 _MQTT_TYPES = frozenset({"new", "update", "end"})
 _API_KEYS = frozenset({"camera", "label", "start_time"})
-# A JSON string token, or a bracket: enough to find the keys of the first object in a head.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
-_SPACE = " \t\r\n\ufeff"
 
 
 @dataclass(frozen=True)
@@ -78,15 +75,12 @@ class FrigateApiEvents(_FrigateConnector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        text = head.decode("utf-8", errors="ignore").lstrip(_SPACE)
-        if not text.startswith("["):
+        first = outline(head, in_array=True)
+        if first is None:
             return False
-        start = len(text) - len(text[1:].lstrip(_SPACE))
-        if not text.startswith("{", start):
-            return False
-        keys, closed = first_object_keys(text, start)
+        keys = first.keys
         found = len(_API_KEYS & keys.keys())
-        return found == len(_API_KEYS) or (not closed and found >= 2 and "camera" in keys)
+        return found == len(_API_KEYS) or (not first.closed and found >= 2 and "camera" in keys)
 
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         first = _first_byte(path)
@@ -110,13 +104,10 @@ class FrigateMqttEvents(_FrigateConnector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        text = head.decode("utf-8", errors="ignore").lstrip(_SPACE)
-        if not text.startswith("{"):
+        first = outline(head, in_array=False)
+        if first is None or first.keys.get("type") not in _MQTT_TYPES:
             return False
-        keys, closed = first_object_keys(text, 0)
-        if keys.get("type") not in _MQTT_TYPES:
-            return False
-        return "after" in keys or (not closed and "before" in keys)
+        return "after" in first.keys or (not first.closed and "before" in first.keys)
 
     def read(self, path: Path) -> Iterator[SourceRecord | Rejected]:
         if _first_byte(path) == b"[":
@@ -236,28 +227,6 @@ def _zones(obj: Mapping[str, Any], where: str) -> list[str] | None:
     if zones is not None and not all(isinstance(z, str) for z in zones):
         raise InvalidValue(where + key, zones, "expected a list of zone names")
     return zones
-
-
-def first_object_keys(text: str, start: int) -> tuple[dict[str, str | None], bool]:
-    """Keys of the JSON object opening at text[start], with their text values, and
-    whether the object closes within `text` (a sniffed head may cut it off)."""
-    depth, key = 0, None
-    keys: dict[str, str | None] = {}
-    for match in _TOKEN.finditer(text, start):
-        token = match.group()
-        if token in "{[":
-            depth, key = depth + 1, None
-        elif token in "}]":
-            depth -= 1
-            if depth == 0:
-                return keys, True
-        elif depth == 1:
-            if text[match.end() : match.end() + 64].lstrip().startswith(":"):
-                key = token[1:-1]
-                keys[key] = None
-            elif key is not None:
-                keys[key], key = token[1:-1], None
-    return keys, False
 
 
 def _first_byte(path: Path) -> bytes:

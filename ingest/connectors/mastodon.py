@@ -34,11 +34,11 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from ingest.connectors.base import Connector
+from ingest.connectors.jsonhead import outline
 from ingest.connectors.social import (
     PostFacts,
     add_post,
     first_char,
-    first_object,
     guarded,
     head_text,
     identifier,
@@ -69,13 +69,11 @@ class MastodonStatuses(Connector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        found = first_object(head, in_array=True)
-        if found is None:
+        first = outline(head, in_array=True)
+        if first is None or "content" not in first.keys:
             return False
-        keys, nested, closed = found
-        if "content" not in keys:
-            return False
-        if closed:
+        keys, nested = first.keys.keys(), first.nested
+        if first.closed:
             return "account" in keys and bool(keys & {"uri", "url"})
         # cut off by the head: Mastodon writes uri and url before a long content, a
         # file with sorted keys the account (with its acct) before it

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +27,9 @@ from typing import Any
 from ingest.records import RecordBuilder, Rejected, SourceRecord, excerpt
 from schemas.errors import InvalidValue
 
-SPACE = " \t\r\n\ufeff"
 # Bytes that are not UTF-8 are read as lone surrogates (errors="surrogateescape"), so the
 # rest of the file stays readable; a record holding one is quarantined, never stored.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# A JSON string token, or a bracket: enough to find the keys of the first object in a head.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]')
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -225,37 +221,3 @@ def _elements(text: str, pos: int) -> tuple[list[tuple[Any, str]], int]:
         elements.append((value, text[pos:end]))
         pos = _skip(text, end)
         pos += text[pos : pos + 1] == ","
-
-
-# --- sniffing -------------------------------------------------------------------------
-
-
-def first_object(head: bytes, in_array: bool) -> tuple[set[str], dict[str, set[str]], bool] | None:
-    """The keys of the first JSON object of a file head: its own keys, the keys found
-    anywhere beneath each of them, and whether the object closes within the head.
-    None when the head does not open with an object (inside an array for `in_array`)."""
-    text = head.decode("utf-8", errors="ignore").lstrip(SPACE)
-    if in_array:
-        if not text.startswith("["):
-            return None
-        text = text[1:].lstrip(SPACE)
-    if not text.startswith("{"):
-        return None
-    depth, top_key = 0, ""
-    top: set[str] = set()
-    nested: dict[str, set[str]] = defaultdict(set)
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token in ("{", "["):
-            depth += 1
-        elif token in ("}", "]"):
-            depth -= 1
-            if depth == 0:
-                return top, nested, True
-        elif text[match.end() : match.end() + 64].lstrip().startswith(":"):
-            if depth == 1:
-                top_key = token[1:-1]
-                top.add(top_key)
-            else:
-                nested[top_key].add(token[1:-1])
-    return top, nested, False

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from ingest.connectors.base import Connector
+from ingest.connectors.jsonhead import outline
 from ingest.connectors.social import (
     PostFacts,
     add_post,
-    first_object,
     guarded,
     identifier,
     items,
@@ -97,14 +97,11 @@ class TwitterV2(Connector):
 
     @classmethod
     def sniff(cls, head: bytes) -> bool:
-        found = first_object(head, in_array=False) or first_object(head, in_array=True)
-        if found is None:
+        first = outline(head, in_array=False) or outline(head, in_array=True)
+        if first is None or "data" not in first.keys:
             return False
-        top, nested, _closed = found
-        if "data" not in top:
-            return False
-        tweet_keys = nested.get("data", set())
-        return bool(top & _PAGE_KEYS) or (
+        tweet_keys = first.nested.get("data", frozenset())
+        return bool(first.keys.keys() & _PAGE_KEYS) or (
             {"id", "text"} <= tweet_keys and bool(tweet_keys & _TWEET_KEYS)
         )
 
