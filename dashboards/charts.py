@@ -20,7 +20,10 @@ MAP_STYLE: dict[str, Any] = {
     "sources": {},
     "layers": [{"id": "bg", "type": "background", "paint": {"background-color": "#eef1f4"}}],
 }
-HOVER = {"place": True, "confidence": ":.2f", "plate_read": True, "label": True}
+HOVER = {
+    "place": True, "confidence": ":.2f", "plate_read": True, "label": True, "role": True,
+    "via": True,
+}  # fmt: skip
 
 
 def timeline_figure(events: pd.DataFrame, rows: str) -> go.Figure:

@@ -30,7 +30,7 @@ TIMELINE_LIMIT = 1000  # events per entity page, oldest first
 RESULT_COLUMNS = ["id", "type", "caption"]
 EVENT_COLUMNS = [
     "time", "kind", "label", "caption", "place", "lat", "lon", "confidence", "plate_read",
-    "connector", "locator", "source_path", "batch_id", "record_id", "raw", "id",
+    "role", "via", "connector", "locator", "source_path", "batch_id", "record_id", "raw", "id",
 ]  # fmt: skip
 CO_PRESENCE_COLUMNS = ["id", "type", "caption", "times", "places", "first", "last"]
 _AUDITED = "_dossier_audited"  # session key: audit entries already written for this visit

@@ -199,7 +199,7 @@ def timeline(settings: Settings, node_id: str, fmt: OutputFormat) -> int:
         settings,
         ("view_timeline", {"id": node_id}),
         lambda store: queries.timeline(store, node_id),
-        ["time", "kind", "caption", "place", "confidence", "record_id"],
+        ["time", "kind", "caption", "role", "via", "place", "confidence", "record_id"],
         fmt,
     )
 

@@ -31,14 +31,18 @@ class UnknownEntity(DossierError):
 class Dialects:
     label: str  # expression template giving the label of node `{v}`
     union: str  # separator between labels in a label union
+    rel_type: str  # expression template giving the type of relationship `{v}`
 
     def label_of(self, var: str) -> str:
         return self.label.format(v=var)
 
+    def rel_type_of(self, var: str) -> str:
+        return self.rel_type.format(v=var)
+
 
 DIALECTS: dict[Dialect, Dialects] = {
-    "embedded": Dialects(label="label({v})", union=":"),
-    "neo4j": Dialects(label="labels({v})[0]", union="|"),
+    "embedded": Dialects(label="label({v})", union=":", rel_type="label({v})"),
+    "neo4j": Dialects(label="labels({v})[0]", union="|", rel_type="type({v})"),
 }
 
 
@@ -77,22 +81,95 @@ def get_node(store: GraphStore, node_id: str) -> dict[str, Any]:
 
 
 def timeline(store: GraphStore, node_id: str, limit: int = 1000) -> list[dict[str, Any]]:
-    """Every event linked to the node, oldest first, with its place and provenance."""
-    d = DIALECTS[store.dialect]
+    """Every event linked to the node, oldest first, with its place, how it is linked
+    (`role`: the relationship; `via`: the node it links to) and its provenance. A
+    Subject's timeline is that of its records (`subject_timeline`)."""
     label = type_of(store.model, node_id)
-    events = d.union.join(t.name for t in store.model.event_types())
-    match = f"MATCH (x:{label} {{id: $id}})-[r]-(e:{events}) OPTIONAL MATCH (e)-[:AT]->(p:Place) "
-    params = {"id": node_id, "limit": limit}
+    if label == "Subject":
+        return subject_timeline(store, node_id, limit)
+    match = f"MATCH (x:{label} {{id: $id}})-[r]-(e:{_events(store)}) {_PLACE}"
+    return _ordered_events(store, match, {"id": node_id, "limit": limit})
+
+
+def subject_timeline(store: GraphStore, subject_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+    """A subject's events across its sources: those of each record that resolved to it
+    (a traveller, a contact, an account), of each identifier such a person uses (phone,
+    account, device, vehicle) and those naming the subject itself. An event reached
+    more than one way (a call between two of its phones) is one row, its ways joined."""
+    rows: list[dict[str, Any]] = []
+    for label, ids in subject_holders(store, subject_id).items():
+        # The first `limit` events of these nodes, then every way each is reached: a row
+        # limit could cut an event's second way off. Each of the overall first `limit`
+        # events is among the first `limit` of every label it is reached from.
+        match = (
+            f"UNWIND $ids AS i MATCH (:{label} {{id: i}})--(e:{_events(store)}) "
+            "WITH DISTINCT e ORDER BY e.time, e.id LIMIT $limit "
+            f"UNWIND $ids AS j MATCH (x:{label} {{id: j}})-[r]-(e) {_PLACE}"
+        )
+        rows.extend(_ordered_events(store, match, {"ids": ids, "limit": limit}, limit=""))
+    rows.sort(key=lambda row: (row["time"] is None, row["time"] or _EPOCH, row["id"]))
+    return _one_row_per_event(rows)[:limit]
+
+
+def subject_holders(store: GraphStore, subject_id: str) -> dict[str, list[str]]:
+    """Node ids by label whose events are the subject's: the subject, its member
+    records, and what those members use."""
+    cypher = (
+        "MATCH (s:Subject {id: $id})<-[:RESOLVED_AS]-(m) "
+        "OPTIONAL MATCH (m)-[:USES]->(u) RETURN m.id AS member, u.id AS used"
+    )
+    found = {subject_id}
+    for member, used in store.read(cypher, {"id": subject_id}).rows:
+        found.update(i for i in (member, used) if i is not None)
+    holders: dict[str, list[str]] = {}
+    for node_id in sorted(found):
+        holders.setdefault(type_of(store.model, node_id), []).append(node_id)
+    return holders
+
+
+def _one_row_per_event(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in order, one per event. The ways an event was reached (role, via id, via)
+    are joined column by column, in one sorted order, so the n-th role goes with the
+    n-th via."""
+    ways: dict[str, set[tuple[str, ...]]] = {}
+    first: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        first.setdefault(row["id"], row)
+        ways.setdefault(row["id"], set()).add(tuple(str(row[c]) for c in _WAY))
+    for event_id, row in first.items():
+        if len(ways[event_id]) > 1:
+            columns = zip(*sorted(ways[event_id]), strict=True)
+            row.update(
+                {name: "; ".join(values) for name, values in zip(_WAY, columns, strict=True)}
+            )
+    return list(first.values())
+
+
+_WAY = ("role", "via_id", "via")
+_PLACE = "OPTIONAL MATCH (e)-[:AT]->(p:Place)"
+
+
+def _events(store: GraphStore) -> str:
+    return DIALECTS[store.dialect].union.join(t.name for t in store.model.event_types())
+
+
+def _ordered_events(
+    store: GraphStore, match: str, params: dict[str, Any], limit: str = "LIMIT $limit"
+) -> list[dict[str, Any]]:
+    """Timeline rows of a MATCH binding the event `e`, its place `p`, the link `r` and
+    the node `x` it links to: oldest first, at most `$limit` unless `limit` is empty."""
+    d = DIALECTS[store.dialect]
     columns = _timeline_columns(d)
     if store.dialect == "neo4j":
-        head = f"{match} WITH e, p ORDER BY e.time, e.id LIMIT $limit "
+        head = f"{match} WITH e, p, r, x ORDER BY e.time, e.id {limit} "
         return _packed_records(store, head, columns, params)
     returned = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-    return store.read(f"{match} RETURN {returned} ORDER BY time, id LIMIT $limit", params).records()
+    return store.read(f"{match} RETURN {returned} ORDER BY time, id {limit}", params).records()
 
 
 def _timeline_columns(d: Dialects) -> dict[str, str]:
-    """A timeline row's columns over the event `e` and its place `p`."""
+    """A timeline row's columns over the event `e`, its place `p`, the link `r` and the
+    node `x` it links to."""
     return {
         "id": "e.id",
         "kind": d.label_of("e"),
@@ -104,8 +181,12 @@ def _timeline_columns(d: Dialects) -> dict[str, str]:
         "plate_read": "e.plate_read",
         "place_id": "p.id",
         "place": "p.caption",
-        "lat": "p.location_lat",
-        "lon": "p.location_lon",
+        # An event's own position (a fix, a geotagged post) is finer than its place's.
+        "lat": "coalesce(e.location_lat, p.location_lat)",
+        "lon": "coalesce(e.location_lon, p.location_lon)",
+        "role": d.rel_type_of("r"),
+        "via_id": "x.id",
+        "via": "x.caption",
         "batch_id": "e.batch_id",
         "record_id": "e.record_id",
     }

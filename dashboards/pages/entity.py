@@ -12,8 +12,9 @@ CO_PRESENCE_COLUMNS = [
     ("first", "First"), ("last", "Last"),
 ]  # fmt: skip
 SOURCE_COLUMNS = {
-    "time": "time (UTC)", "kind": "kind", "place": "place", "locator": "locator",
-    "source_path": "source file", "batch_id": "batch", "connector": "connector",
+    "time": "time (UTC)", "kind": "kind", "role": "linked as", "via": "through",
+    "place": "place", "locator": "locator", "source_path": "source file", "batch_id": "batch",
+    "connector": "connector",
 }  # fmt: skip
 MEMBER_COLUMNS = [
     ("caption", "Record"), ("birth_date", "Born"), ("source_path", "Source file"),
@@ -109,6 +110,7 @@ def _timeline(entity_id: str, events: pd.DataFrame) -> pd.DataFrame:
     )
     axis = rows.radio("Rows", ["kind", "place"], horizontal=True, key="rows")
     shown = events[events["kind"].isin(chosen_kinds) & events["connector"].isin(chosen_connectors)]
+    shown = _through(entity_id, shown, events)
     st.caption(f"{len(shown)} of {len(events)} events")
     if len(events) >= data.TIMELINE_LIMIT:
         st.warning(f"Only the first {data.TIMELINE_LIMIT} events are shown.")
@@ -116,6 +118,17 @@ def _timeline(entity_id: str, events: pd.DataFrame) -> pd.DataFrame:
         figure = charts.timeline_figure(shown, axis)
         st.plotly_chart(figure, config=charts.CONFIG, width="stretch", key="timeline")
     return shown
+
+
+def _through(entity_id: str, shown: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """A subject's events arrive through its records and identifiers: a filter by them,
+    when there is more than one. An event reached several ways lists them all."""
+    ways = events["via"].fillna("").str.split("; ")
+    options = sorted({way for found in ways for way in found if way})
+    if len(options) < 2:
+        return shown
+    chosen = set(st.multiselect("Through", options, options, key=f"through-{entity_id}"))
+    return shown[ways[shown.index].map(lambda found: bool(chosen.intersection(found)))]
 
 
 def _map(events: pd.DataFrame) -> None:
@@ -127,7 +140,9 @@ def _map(events: pd.DataFrame) -> None:
 
 def _sources(events: pd.DataFrame) -> None:
     st.subheader("Source records")
-    table = events[list(SOURCE_COLUMNS)].rename(columns=SOURCE_COLUMNS)
+    # "through" tells ways apart on a subject's page; elsewhere it repeats the entity
+    columns = [c for c in SOURCE_COLUMNS if c != "via" or events["via"].nunique() > 1]
+    table = events[columns].rename(columns=SOURCE_COLUMNS)
     table["time (UTC)"] = table["time (UTC)"].dt.strftime("%Y-%m-%d %H:%M:%S")
     st.dataframe(table, hide_index=True, width="stretch")
     for row in events.head(MAX_RAW).to_dict("records"):

@@ -13,7 +13,7 @@ def events(*places: tuple[str | None, float | None, float | None]) -> pd.DataFra
         {"time": pd.Timestamp("2026-03-02 07:00", tz="UTC") + pd.Timedelta(hours=n),
          "kind": "Sighting", "label": "plate", "caption": f"Sighting {n}", "place": place,
          "lat": lat, "lon": lon, "confidence": 0.9, "plate_read": "AB12CDE",
-         "connector": "test"}
+         "role": "OBSERVED", "via": "AB12CDE", "connector": "test"}
         for n, (place, lat, lon) in enumerate(places)
     ]  # fmt: skip
     return pd.DataFrame(rows)

@@ -7,7 +7,9 @@ phone but a birthday of 1985-07-30; a booking names "Petra Zandmeijer" and nothi
 The model scores Zandmeer / Zandmeijer 0.91 (a surname spelt differently, just over the
 threshold: linked) and Zandmeer / Petra Z 0.99 (a shared phone outweighs the initial, but
 the dates of birth disagree: clustering blocks the link). Both wait for review, the first
-more uncertain; Jan de Vries is compared with no one.
+more uncertain; Jan de Vries is compared with no one. The booking also puts Petra
+Zandmeijer on a flight, and a call log holds a call from PHONE: the events a subject's
+page gathers through its records and identifiers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -58,14 +61,17 @@ class Named:
     phone: str | None
     file: str
     connector: str
+    flight: str | None = None
 
 
 PEOPLE = (
     Named("Petra Zandmeer", "1990-04-12", PHONE, "manifest.csv", "test-manifest"),
     Named("Jan de Vries", "1970-01-01", None, "manifest.csv", "test-manifest"),
     Named("Petra Z", "1985-07-30", PHONE, "contacts.csv", "test-contacts"),
-    Named("Petra Zandmeijer", None, None, "booking.csv", "test-booking"),
+    Named("Petra Zandmeijer", None, None, "booking.csv", "test-booking", flight="KL1234"),
 )
+FLIGHT_TIME = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+CALL_TIME = datetime(2026, 3, 3, 18, 5, tzinfo=UTC)
 
 
 def person_record(person: Named, line: int) -> SourceRecord:
@@ -75,6 +81,18 @@ def person_record(person: Named, line: int) -> SourceRecord:
     node = builder.entity("Person", name=person.name, **born)
     if person.phone:
         builder.link("USES", node, builder.entity("Phone", number=person.phone))
+    if person.flight:
+        trip = builder.event("Trip", person.flight, time=FLIGHT_TIME, mode="flight")
+        builder.link("PASSENGER", trip, node)
+    return builder.build()
+
+
+def call_record() -> SourceRecord:
+    raw = f"{CALL_TIME.isoformat()},{PHONE},+31699999999"
+    builder = RecordBuilder(default_model(), "test-calls", "line 2", raw)
+    call = builder.event("Communication", "call-1", time=CALL_TIME, channel="call")
+    builder.link("FROM", call, builder.entity("Phone", number=PHONE))
+    builder.link("TO", call, builder.entity("Phone", number="+31699999999"))
     return builder.build()
 
 
@@ -89,6 +107,8 @@ def add_people(root: Path) -> None:
         records = [person_record(p, n) for n, p in enumerate(people, start=2)]
         text = "\n".join(r.raw for r in records) + "\n"
         write_batch(ledger, exports / file, text, people[0].connector, records)
+    call = call_record()
+    write_batch(ledger, exports / "calls.csv", call.raw + "\n", "test-calls", [call])
     resolve_ledger(ledger)
 
 
@@ -324,6 +344,24 @@ def test_entity_page_shows_the_resolved_subject(people_env: Workspace) -> None:
     assert at.query_params["id"].startswith("subject-")
     assert "Member records" in [s.value for s in at.subheader]
     assert {"Petra Zandmeer", "Petra Zandmeijer"} <= set(texts(at))
+
+
+def test_subject_page_gathers_the_events_of_its_records(people_env: Workspace) -> None:
+    ref = profiles(people_env)["Petra Zandmeer"]["subject_ref"]
+    subject_id = default_model().entity_id("Subject", {"ref": ref})
+    at = open_entity(start(), subject_id)
+    assert "Timeline" in [s.value for s in at.subheader]
+    assert "2 of 2 events" in texts(at)
+    through = at.multiselect(key=f"through-{subject_id}")
+    assert sorted(through.options) == [PHONE, "Petra Zandmeijer"]
+    sources = at.dataframe[-1].value
+    assert list(zip(sources["linked as"], sources["through"], strict=True)) == [
+        ("FROM", PHONE), ("PASSENGER", "Petra Zandmeijer"),
+    ]  # fmt: skip
+    through.unselect(PHONE).run()
+    assert not at.exception, at.exception
+    assert "1 of 2 events" in texts(at)
+    assert list(at.dataframe[-1].value["kind"]) == ["Trip"]
 
 
 def test_search_finds_subjects(people_env: Workspace) -> None:
