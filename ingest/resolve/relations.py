@@ -23,10 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from ingest.connectors.base import ReadOptions
+from ingest.connectors.owner import owner_name
 from ingest.ledger import Ledger
 
 # Two backups hold one call at one instant and one message a moment apart (delivery).
@@ -148,6 +151,28 @@ def read_ties(ledger: Ledger) -> pd.DataFrame:
 def owner_numbers(ledger: Ledger) -> pd.DataFrame:
     """The backups whose owner's number other backups show: source_path, number."""
     return _query(ledger, _OWNER_NUMBERS, ["source_path", "number"])
+
+
+def export_owners(profiles: pd.DataFrame, numbers: pd.DataFrame) -> list[frozenset[str]]:
+    """The identifiers of each personal export's owner, one set per export that shows any:
+    the addresses a mailbox's owner sends from and receives at (the identifiers of its
+    owner profile, the one named after the file), and the numbers other backups show for
+    a phone backup's owner (`owner_numbers`). An owner the analyst named (`--owner`) is
+    not told apart from the export's other people here, and counts for nothing."""
+    owned: dict[str, set[str]] = defaultdict(set)
+    unnamed = ReadOptions()
+    for path, name, identifiers in zip(
+        profiles.source_path, profiles.name, profiles.identifiers, strict=True
+    ):
+        if (
+            isinstance(name, str)
+            and name.startswith("(")
+            and name == owner_name(unnamed, Path(path))
+        ):
+            owned[path].update(identifiers)
+    for path, number in zip(numbers.source_path, numbers.number, strict=True):
+        owned[path].add(number)
+    return [frozenset(idents) for _path, idents in sorted(owned.items()) if idents]
 
 
 def _query(ledger: Ledger, sql: str, columns: list[str]) -> pd.DataFrame:

@@ -27,7 +27,14 @@ from ingest.resolve.decisions import DecisionLog, constraints
 from ingest.resolve.names import fold
 from ingest.resolve.prepare import model_input, with_circles
 from ingest.resolve.profiles import read_profiles
-from ingest.resolve.relations import close_circles, contacts, endpoints, read_ties
+from ingest.resolve.relations import (
+    close_circles,
+    contacts,
+    endpoints,
+    export_owners,
+    owner_numbers,
+    read_ties,
+)
 from ingest.resolve.scoring import MODEL_VERSION, Engine, score_pairs
 from ingest.resolve.subjects import Change, assign_refs
 from schemas.codec import encode_props
@@ -126,6 +133,7 @@ def _link(
         profiles.birth_date,
         profiles.identifiers,
         profiles.documents,
+        owners=export_owners(profiles, owner_numbers(ledger)),
     )
     pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
     roots, outcome = _clusters(profiles, pairs, log, threshold)
