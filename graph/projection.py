@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from graph.schema import caption, edge_columns, flatten, node_columns, search_text
 from graph.store import BatchInfo, GraphStore, Retraction
-from ingest.ledger import BatchManifest, Ledger
+from ingest.ledger import BatchManifest, Ledger, replacements, superseded
 from schemas.codec import decode_props
 from schemas.model import NodeType, RelType
 
@@ -126,11 +126,16 @@ def project(
     store.ensure_schema()
     done = store.projected_batches()
     manifests = ledger.batches()
-    superseded = _superseded(manifests)
-    todo = [m for m in manifests if m.batch_id not in done and m.batch_id not in superseded]
+    replaced = superseded(manifests)
+    todo = [m for m in manifests if m.batch_id not in done and m.batch_id not in replaced]
     nodes = edges = 0
     store.begin_batch()
-    with closing(_ahead(_steps(ledger, store, todo, manifests))) as steps:
+    # Batches in the graph that a batch to project replaces: what it leaves is retracted.
+    retired = {
+        batch_id: [m for m in earlier if m.batch_id in done]
+        for batch_id, earlier in replacements(manifests).items()
+    }
+    with closing(_ahead(_steps(ledger, store, todo, manifests, retired))) as steps:
         for step in steps:
             if isinstance(step, Retraction):
                 store.retract(step)
@@ -142,33 +147,25 @@ def project(
     return ProjectionReport(len(todo), nodes, edges, len(manifests) - len(todo))
 
 
-def _superseded(manifests: list[BatchManifest]) -> set[str]:
-    """Derived batches that a later batch of the same kind replaces."""
-    latest: dict[str, str] = {}
-    for manifest in manifests:  # in ledger order, so the last one of a kind wins
-        if manifest.supersedes:
-            latest[manifest.supersedes] = manifest.batch_id
-    return {m.batch_id for m in manifests if m.supersedes and latest[m.supersedes] != m.batch_id}
-
-
 def _retraction(
-    ledger: Ledger, manifest: BatchManifest, manifests: list[BatchManifest]
-) -> Retraction | None:
-    """What replacing the earlier batches of this batch's kind removes: their edges, and
-    the nodes they made that no other live batch asserts. The new batch itself does not
-    keep a node: one it names again is made anew, with its own provenance and values."""
-    kind = manifest.supersedes
-    earlier = [m for m in manifests if m.supersedes == kind and m.seq < manifest.seq]
-    if not earlier:
-        return None
+    ledger: Ledger,
+    manifest: BatchManifest,
+    manifests: list[BatchManifest],
+    earlier: list[BatchManifest],
+) -> Retraction:
+    """What replacing `earlier` batches in the graph (`ledger.replacements`: earlier ones
+    of this batch's derived kind, or its file read by another connector version) removes:
+    their edges, and the nodes they made that no other live batch asserts. The new batch
+    itself does not keep a node: one it names again is made anew, with its own provenance
+    and values."""
     rel_types: set[str] = set()
     made: dict[str, str] = {}  # node id -> type
     for old in earlier:
         rel_types.update(ledger.table(old, "edges").column("type").to_pylist())
         nodes = ledger.table(old, "nodes").select(["id", "type"]).to_pydict()
         made.update(zip(nodes["id"], nodes["type"], strict=True))
-    superseded = _superseded(manifests)
-    live = [m for m in manifests if m.supersedes != kind and m.batch_id not in superseded]
+    gone = superseded(manifests) | {m.batch_id for m in earlier} | {manifest.batch_id}
+    live = [m for m in manifests if m.batch_id not in gone]
     kept = _first_assertions(ledger, live, sorted(made))
     orphans: dict[str, list[str]] = defaultdict(list)
     provenance: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -218,18 +215,21 @@ def _first_assertions(
 
 
 def _steps(
-    ledger: Ledger, store: GraphStore, todo: list[BatchManifest], manifests: list[BatchManifest]
+    ledger: Ledger,
+    store: GraphStore,
+    todo: list[BatchManifest],
+    manifests: list[BatchManifest],
+    retired: dict[str, list[BatchManifest]],
 ) -> Iterator[_Step]:
     """The writes and retractions that apply the `todo` batches of the ledger's
-    `manifests`, in order. Reads only the ledger and the model, so it can run in a thread
-    beside the store."""
+    `manifests`, in order; `retired` names the projected batches each one replaces.
+    Reads only the ledger and the model, so it can run in a thread beside the store."""
     pending = _Pending(store)
     for manifest in todo:
-        if manifest.supersedes:
-            yield from pending.flush()  # what came before is in; then replace the old derivation
-            retraction = _retraction(ledger, manifest, manifests)
-            if retraction is not None:
-                yield retraction
+        earlier = retired.get(manifest.batch_id)
+        if earlier:
+            yield from pending.flush()  # what came before is in; then replace what it replaces
+            yield _retraction(ledger, manifest, manifests, earlier)
         for chunk in ledger.iter_table(manifest, "nodes", CHUNK_ROWS):
             yield from pending.add_nodes(_node_rows(store, chunk, manifest.batch_id))
         for chunk in ledger.iter_table(manifest, "edges", CHUNK_ROWS):

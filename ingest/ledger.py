@@ -57,6 +57,30 @@ class BatchManifest:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
+def replacements(manifests: Sequence[BatchManifest]) -> dict[str, list[BatchManifest]]:
+    """Batch id -> the earlier batches it replaces, for each batch that replaces some: a
+    derived batch replaces the earlier ones of its kind; a source batch, its file's same
+    content read by another version of its connector (whose output changed, so a
+    re-ingest read the file again)."""
+    groups: dict[tuple[str, ...], list[BatchManifest]] = {}
+    for manifest in sorted(manifests, key=lambda m: m.seq):
+        groups.setdefault(_replacement_key(manifest), []).append(manifest)
+    return {group[n].batch_id: group[:n] for group in groups.values() for n in range(1, len(group))}
+
+
+def superseded(manifests: Sequence[BatchManifest]) -> set[str]:
+    """Ids of the batches a later batch replaces (see `replacements`)."""
+    return {old.batch_id for earlier in replacements(manifests).values() for old in earlier}
+
+
+def _replacement_key(m: BatchManifest) -> tuple[str, ...]:
+    """Batches with one key replace each other. One content read by one connector gets
+    a new batch only from another version of it (the same version finds its batch)."""
+    if m.supersedes is not None:
+        return ("derived", m.supersedes)
+    return ("source", m.source_path, m.source_sha256, m.connector)
+
+
 @dataclass(frozen=True)
 class _Identity:
     """What a manifest says a batch was made from."""
@@ -105,6 +129,13 @@ class Ledger:
             manifests = [BatchManifest.load(self.batches_dir / n / MANIFEST) for n in names]
             self._cached = (stamp, sorted(manifests, key=lambda m: m.seq))
         return list(self._cached[1])
+
+    def live_sources(self) -> list[BatchManifest]:
+        """The source batches in ledger order, without those a re-read replaced: what
+        derivations (resolution, mentions) read."""
+        manifests = self.batches()
+        replaced = superseded(manifests)
+        return [m for m in manifests if m.supersedes is None and m.batch_id not in replaced]
 
     def _stamp(self) -> tuple[list[str], tuple[int, int, str]]:
         names = os.listdir(self.batches_dir)

@@ -60,7 +60,7 @@ class Text:
 
 
 def source_batches(ledger: Ledger) -> list[BatchManifest]:
-    return [m for m in ledger.batches() if m.supersedes is None]
+    return ledger.live_sources()
 
 
 def newest_nodes(
