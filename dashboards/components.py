@@ -18,6 +18,11 @@ WIDTHS = {
     "connector": 2,
     "birth_date": 2,
     "method": 2,
+    "ways": 3,
+    "type": 2,
+    "first": 2,
+    "last": 2,
+    "through": 3,
 }
 
 

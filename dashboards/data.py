@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.context import AppContext
+from graph import associates as touch
 from graph import queries
 from ingest.sources import source_records
 from schemas.errors import DossierError
@@ -33,6 +34,7 @@ EVENT_COLUMNS = [
     "role", "via", "connector", "locator", "source_path", "batch_id", "record_id", "raw", "id",
 ]  # fmt: skip
 CO_PRESENCE_COLUMNS = ["id", "type", "caption", "times", "places", "first", "last"]
+ASSOCIATE_COLUMNS = ["id", "type", "caption", "events", "ways", "first", "last", "through"]
 _AUDITED = "_dossier_audited"  # session key: audit entries already written for this visit
 
 _holder: dict[str, AppContext] = {}
@@ -139,6 +141,14 @@ def co_presence(entity_id: str, window_min: int) -> pd.DataFrame:
     return frame
 
 
+def associates(subject_id: str) -> pd.DataFrame:
+    """Who the subject's records are in touch with, most events first."""
+    context = _context()
+    frame = _associates(context, _scope(context), subject_id)
+    _audit("view_associates", {"id": subject_id, "associates": len(frame)})
+    return frame
+
+
 # --- resolution: subjects, review, analyst decisions ---------------------------------------
 
 
@@ -199,6 +209,15 @@ def _co_presence(_context: AppContext, scope: str, entity_id: str, window_min: i
     frame = pd.DataFrame(rows, columns=CO_PRESENCE_COLUMNS)
     for column in ("first", "last"):
         frame[column] = pd.to_datetime(frame[column].map(_plain), utc=True)
+    return frame
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _associates(_context: AppContext, scope: str, subject_id: str) -> pd.DataFrame:
+    rows = _read(touch.associates, _context.store, subject_id)
+    frame = pd.DataFrame(rows, columns=ASSOCIATE_COLUMNS)
+    for column in ("first", "last"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
 
 

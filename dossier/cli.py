@@ -170,6 +170,16 @@ def co_presence(
 
 
 @app.command()
+def associates(
+    ctx: typer.Context,
+    subject_id: Annotated[str, typer.Argument(metavar="ID", help="Subject id (see `search`).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = "table",
+) -> None:
+    """Who a subject's records are in touch with (calls, messages, e-mails, posts)."""
+    _run(lambda: commands.associates(ctx.obj, subject_id, fmt))
+
+
+@app.command()
 def query(
     ctx: typer.Context,
     cypher: Annotated[str, typer.Argument(help="Read-only Cypher.")],

@@ -23,6 +23,7 @@ import dashboards
 from dossier.output import OutputFormat, print_rows
 from dossier.settings import Settings, SettingsError, to_env
 from dossier.workspace import Workspace
+from graph import associates as touch
 from graph import queries
 from graph.guard import check_read_only
 from graph.projection import project
@@ -210,6 +211,16 @@ def co_presence(settings: Settings, node_id: str, window: timedelta, fmt: Output
         ("co_presence", {"id": node_id, "window_s": window.total_seconds()}),
         lambda store: queries.co_presence(store, node_id, window),
         ["id", "type", "caption", "times", "places", "first", "last"],
+        fmt,
+    )
+
+
+def associates(settings: Settings, subject_id: str, fmt: OutputFormat) -> int:
+    return _view(
+        settings,
+        ("view_associates", {"id": subject_id}),
+        lambda store: touch.associates(store, subject_id),
+        ["id", "type", "caption", "events", "ways", "first", "last", "through"],
         fmt,
     )
 

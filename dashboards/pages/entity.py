@@ -20,6 +20,10 @@ MEMBER_COLUMNS = [
     ("caption", "Record"), ("birth_date", "Born"), ("source_path", "Source file"),
     ("connector", "Connector"), ("method", "How"), ("probability", "p"), ("decision", "Decision"),
 ]  # fmt: skip
+ASSOCIATE_COLUMNS = [
+    ("caption", "In touch with"), ("type", "Type"), ("events", "Events"), ("ways", "How"),
+    ("first", "First"), ("last", "Last"), ("through", "Through"),
+]  # fmt: skip
 PLACED_COLUMNS = {
     "source_path": "source file", "connector": "connector", "record_id": "record",
     "method": "method", "probability": "probability", "decision": "decision",
@@ -46,6 +50,7 @@ def render() -> None:
         _resolved_as(entity_id)
     elif node["type"] == "Subject":
         _members(str(properties.get("ref", "")))
+        _associates(entity_id)
     events = data.events(entity_id)
     if events.empty:
         st.info("No events are linked to this entity.")
@@ -88,12 +93,39 @@ def _resolved_as(entity_id: str) -> None:
 
 
 def _members(ref: str) -> None:
-    st.subheader("Member records")
     members = linking_data.subject_members(ref)
-    if members.empty:
-        st.caption("No record resolves to this subject in the latest resolution.")
+    empty = "No record resolves to this subject in the latest resolution."
+    _listing("Member records", members, MEMBER_COLUMNS, empty, key="member", row_key="profile_id")
+
+
+def _associates(subject_id: str) -> None:
+    found = data.associates(subject_id)
+    empty = "No calls, messages, e-mails or posts tie this subject to anyone."
+    note = (
+        "The other parties of its communications, the accounts its posts mention or reply "
+        "to, and the authors of posts naming it: as the one subject each resolved to, "
+        "else as the number or account itself."
+    )
+    _listing("Associates", found, ASSOCIATE_COLUMNS, empty, key="associate", note=note)
+
+
+def _listing(
+    title: str,
+    frame: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    empty: str,
+    key: str,
+    row_key: str = "id",
+    note: str = "",
+) -> None:
+    """A section listing entities that open on a click, or saying why there are none."""
+    st.subheader(title)
+    if frame.empty:
+        st.caption(empty)
         return
-    components.entity_table(members, MEMBER_COLUMNS, key="member", row_key="profile_id")
+    if note:
+        st.caption(note)
+    components.entity_table(frame, columns, key=key, row_key=row_key)
 
 
 def _timeline(entity_id: str, events: pd.DataFrame) -> pd.DataFrame:

@@ -358,6 +358,8 @@ def test_subject_page_gathers_the_events_of_its_records(people_env: Workspace) -
     assert list(zip(sources["linked as"], sources["through"], strict=True)) == [
         ("FROM", PHONE), ("PASSENGER", "Petra Zandmeijer"),
     ]  # fmt: skip
+    assert "Associates" in [s.value for s in at.subheader]
+    assert {"+31699999999", "call 1"} <= set(texts(at))  # the number Petra called
     through.unselect(PHONE).run()
     assert not at.exception, at.exception
     assert "1 of 2 events" in texts(at)
