@@ -268,7 +268,8 @@ def with_circles(
     clusters whose circles are close (`close`) are put side by side where they share a
     given name: a key for the pair and the name joins their profiles that carry it.
     Without a shared given name the circles alone cannot reach a link, and comparing
-    every such pair would cost much."""
+    every such pair would cost much; only an alias, which shows no given name, is put
+    side by side with the one cluster its circle picks (`_alias_picks`)."""
     rooted = frame["unique_id"].map(roots)
     in_touch = rooted.map(lambda r: bool(circles.get(r))).astype(bool)
     kept = frame.loc[in_touch].copy()
@@ -277,7 +278,13 @@ def with_circles(
     kept["contacts_n"] = [len(circles[r]) for r in root_of]
     kept["cluster"] = root_of
     kept["circle_fits"] = _circle_fits(kept, close)
-    kept["circle_pick"] = pd.Series(_circle_picks(kept, circles), index=kept.index, dtype=object)
+    picks = _circle_picks(kept, circles)
+    aliases = _alias_picks(kept, circles, close)
+    kept["circle_pick"] = pd.Series(
+        [a if a is not None else p for p, a in zip(picks, aliases, strict=True)],
+        index=kept.index,
+        dtype=object,
+    )
     givens: dict[str, set[str]] = defaultdict(set)
     for root, given in zip(root_of, kept["given"], strict=True):
         if isinstance(given, str):
@@ -288,8 +295,14 @@ def with_circles(
             key = f"circle:{a}|{b}|{given}"
             keys[a, given].append(key)
             keys[b, given].append(key)
+    for root, picked in {(r, a) for r, a in zip(root_of, aliases, strict=True) if a}:
+        keys[root, ""].append(f"alias:{root}|{picked}")
+        keys[picked, ""].append(f"alias:{root}|{picked}")
     link_keys = [
-        (list(existing) if isinstance(existing, list) else []) + keys.get((root, given), []) or None
+        (list(existing) if isinstance(existing, list) else [])
+        + keys.get((root, given), [])
+        + keys.get((root, ""), [])
+        or None
         for existing, root, given in zip(kept["link_keys"], root_of, kept["given"], strict=True)
     ]
     kept["link_keys"] = pd.Series(link_keys, index=kept.index, dtype=object)
@@ -350,6 +363,33 @@ def _circle_picks(kept: pd.DataFrame, circles: Mapping[str, frozenset[str]]) -> 
             candidates = {c for c, i in carriers.get(given, set()) if shown in (None, i)}
             picks[root, given, shown] = _pick(circles[root], root, candidates, circles)
         out.append(picks[root, given, shown])
+    return out
+
+
+def _alias_picks(
+    kept: pd.DataFrame, circles: Mapping[str, frozenset[str]], close: Sequence[tuple[str, str]]
+) -> list[str | None]:
+    """For a social account in a cluster that shows no given name at all (an alias:
+    "Kadeloper", or a handle repeated as its display name): the one cluster, of all
+    those showing a full name, whose circle holds the most of this one's, as
+    `_circle_picks` chooses (three or more, half or more, more than any other, not a
+    contact); None elsewhere. Only clusters close to it (`close`) can hold half of its
+    circle, so only they are looked at."""
+    named = {r for r, g in zip(kept["cluster"], kept["given"], strict=True) if isinstance(g, str)}
+    full = {r for r, s in zip(kept["cluster"], kept["surname"], strict=True) if isinstance(s, str)}
+    near: dict[str, set[str]] = defaultdict(set)
+    for a, b in close:
+        near[a].add(b)
+        near[b].add(a)
+    picks: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for root, social in zip(kept["cluster"], kept["social_handle"], strict=True):
+        if root in named or not isinstance(social, str):
+            out.append(None)
+            continue
+        if root not in picks:
+            picks[root] = _pick(circles[root], root, near[root] & full, circles)
+        out.append(picks[root])
     return out
 
 

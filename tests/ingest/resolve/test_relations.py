@@ -222,3 +222,34 @@ def test_a_later_pass_keeps_the_links_an_earlier_one_made() -> None:
     ids = zip(merged.unique_id_l, merged.unique_id_r, strict=True)
     found = dict(zip(ids, merged.match_probability, strict=True))
     assert found == {("a", "b"): 0.97, ("a", "c"): 0.95}
+
+
+def _alias_scores(alias: str, handle: str) -> tuple[pd.DataFrame, dict[tuple[str, str], float]]:
+    """An alias account (its display name repeats its handle) whose circle is Finn
+    Zandmeer's, beside Femke Zandmeer, whose circle is another."""
+    frame = _frame(
+        [alias, "Finn Zandmeer", "Femke Zandmeer"],
+        [[handle], ["phone:+31600000005"], ["phone:+31600000006"]],
+    )
+    roots = {"p0": "p0", "p1": "p1", "p2": "p2"}
+    friends = frozenset({"f1", "f2", "f3", "f4"})
+    circles = {"p0": friends, "p1": friends | {"f5"}, "p2": frozenset({"f1", "g1", "g2"})}
+    second = with_circles(frame, roots, circles, close_circles(circles))
+    scored = score_pairs(second, floor=0.0)
+    pairs = zip(scored.unique_id_l, scored.unique_id_r, scored.match_probability, strict=True)
+    return second, {(a, b): float(p) for a, b, p in pairs}
+
+
+def test_an_alias_joins_the_person_its_circle_picks_where_its_handle_spells_the_name() -> None:
+    """ "fzandmeer80" spells Finn and Femke Zandmeer alike; the circle picks Finn."""
+    second, scores = _alias_scores("Fzandmeer", "twitter:fzandmeer80")
+    assert list(second.circle_pick) == ["p1", None, None]
+    assert scores[("p0", "p1")] >= 0.9
+    assert scores.get(("p0", "p2"), 0.0) < 0.3
+
+
+def test_an_alias_without_a_name_is_not_joined_on_its_circle_alone() -> None:
+    """The pick is measured on too few towns to outweigh the prior by itself."""
+    second, scores = _alias_scores("Kadeloper", "twitter:kadeloper60")
+    assert list(second.circle_pick) == ["p1", None, None]
+    assert 0.0 < scores[("p0", "p1")] < 0.9
