@@ -18,6 +18,7 @@ from typing import Any
 from graph.queries import DIALECTS, subject_holders, type_of
 from graph.store import GraphStore
 from schemas.errors import DossierError
+from schemas.model import Model
 
 PARTIES = ("FROM", "TO", "CC", "KEPT_BY")  # who a communication is between
 REFERENCES = ("REPLIES_TO", "QUOTES", "REPOSTS")
@@ -26,21 +27,36 @@ REFERENCES = ("REPLIES_TO", "QUOTES", "REPOSTS")
 @dataclass(frozen=True)
 class _Way:
     """One way of being in touch: a pattern from a holder `h` of the subject through the
-    event `e` to the other party `o`. The relationships r1 (h side) and r2 (o side) are
-    checked by type in WHERE, so a graph made before a type existed still answers."""
+    event `e` to the other party `o`, its relationships typed: r1 on h's side, r2 on o's
+    and r3 between two posts (Ladybug, unwinding several ids, loses rows of untyped
+    relationships over many tables)."""
 
     pattern: str
     near: tuple[str, ...]  # types r1 may have
     far: tuple[str, ...]  # types r2 may have
-    between: tuple[str, ...] = ()  # types r3 may have, the link between two posts
+    between: tuple[str, ...] = ()  # types r3 may have
+
+    def cypher(self, model: Model, label: str) -> str | None:
+        """The pattern from a holder of `label`, or None when none of `near` reaches it."""
+        near = [rel for rel in self.near if label in model.rel_type(rel).targets]
+        if not near:
+            return None
+        return self.pattern.format(
+            near="|".join(near), far="|".join(self.far), between="|".join(self.between)
+        )
 
 
 _WAYS = {
-    "communication": _Way("(h)<-[r1]-(e:Communication)-[r2]->(o)", PARTIES, PARTIES),
-    "mentions": _Way("(h)<-[r1]-(e:Post)-[r2]->(o)", ("POSTED_BY",), ("MENTIONS",)),
-    "mentioned by": _Way("(h)<-[r1]-(e:Post)-[r2]->(o)", ("MENTIONS",), ("POSTED_BY",)),
+    "communication": _Way("(h)<-[r1:{near}]-(e:Communication)-[r2:{far}]->(o)", PARTIES, PARTIES),
+    "mentions": _Way("(h)<-[r1:{near}]-(e:Post)-[r2:{far}]->(o)", ("POSTED_BY",), ("MENTIONS",)),
+    "mentioned by": _Way(
+        "(h)<-[r1:{near}]-(e:Post)-[r2:{far}]->(o)", ("MENTIONS",), ("POSTED_BY",)
+    ),
     "replies": _Way(
-        "(h)<-[r1]-(e:Post)-[r3]-(:Post)-[r2]->(o)", ("POSTED_BY",), ("POSTED_BY",), REFERENCES
+        "(h)<-[r1:{near}]-(e:Post)-[:{between}]-(:Post)-[r2:{far}]->(o)",
+        ("POSTED_BY",),
+        ("POSTED_BY",),
+        REFERENCES,
     ),
 }
 
@@ -124,21 +140,17 @@ def _touches(
     d = DIALECTS[store.dialect]
     found = []
     for name, way in _WAYS.items():
-        if not any(label in store.model.rel_type(rel).targets for rel in way.near):
+        pattern = way.cypher(store.model, label)
+        if pattern is None:
             continue  # Ladybug refuses a pattern no relationship table can bind
         channel = "e.channel" if name == "communication" else "NULL"  # posts have none
-        between = f"AND {d.rel_type_of('r3')} IN $between " if way.between else ""
         cypher = (
-            f"UNWIND $ids AS i MATCH (h:{label} {{id: i}}) MATCH {way.pattern} "
-            f"WHERE {d.rel_type_of('r1')} IN $near AND {d.rel_type_of('r2')} IN $far "
-            f"{between}AND NOT o.id IN $held "
+            f"UNWIND $ids AS i MATCH (h:{label} {{id: i}}) MATCH {pattern} "
+            "WHERE NOT o.id IN $held "
             f"RETURN DISTINCT o.id AS other, {d.label_of('o')} AS type, o.caption AS caption, "
             f"e.id AS event, e.time AS time, {channel} AS channel"
         )
-        params = {"ids": ids, "held": held, "near": list(way.near), "far": list(way.far)}
-        if way.between:
-            params["between"] = list(way.between)
-        for row in store.read(cypher, params).records():
+        for row in store.read(cypher, {"ids": ids, "held": held}).records():
             row["way"] = row.pop("channel") or name
             row["time"] = _native(row["time"])
             found.append(row)
