@@ -20,7 +20,7 @@ from ingest.ledger import Ledger
 from ingest.resolve.cluster import LINKED
 from ingest.resolve.decisions import Decision, DecisionLog
 from ingest.resolve.run import KIND, latest_tables
-from ingest.resolve.scoring import PRIOR_WEIGHT, comparisons
+from ingest.resolve.scoring import MODEL_VERSION, PRIOR_WEIGHT, comparisons
 from schemas.errors import DossierError
 
 
@@ -85,6 +85,12 @@ def explain(ledger: Ledger, a: str, b: str) -> Explanation:
     tables = latest_tables(ledger)
     if tables is None:
         raise ExplainError("no resolution yet: run `dossier resolve` first")
+    made_by = tables["manifest"].connector_version
+    if made_by != MODEL_VERSION:  # its levels are numbered as that model's were
+        raise ExplainError(
+            f"the latest resolution was made by model {made_by}, and this is model "
+            f"{MODEL_VERSION}: run `dossier resolve` again to explain it"
+        )
     assignments: pd.DataFrame = tables["assignments"]
     side_a, side_b = find_profiles(ledger, assignments, a), find_profiles(ledger, assignments, b)
     rows = assignments.set_index("profile_id")

@@ -23,7 +23,9 @@ from splink.internals.comparison_library import CustomComparison
 from splink.internals.dialects import SplinkDialect
 
 Engine = Literal["duckdb", "spark"]
-MODEL_VERSION = "4"
+# The comparisons and their levels: a level added or moved is a new version, since the
+# gamma values a run stores (which `explain` names) number the levels in order.
+MODEL_VERSION = "5"
 # Prior odds that two profiles picked at random are one person: one in 10,000.
 PRIOR = 1e-4
 PRIOR_WEIGHT = math.log2(PRIOR / (1 - PRIOR))  # the match weight every pair starts from

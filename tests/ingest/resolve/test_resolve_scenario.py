@@ -115,6 +115,15 @@ def test_explanation_names_evidence_and_weights(ledger: Ledger, person_scenario:
         explain(ledger, "nobody", named_pair.profile_id.iloc[0])
 
 
+def test_a_resolution_by_another_model_is_not_explained_with_this_ones_levels(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = resolve_ledger(ledger).assignments.profile_id.iloc[0]
+    monkeypatch.setattr("ingest.resolve.explain.MODEL_VERSION", "next")
+    with pytest.raises(ExplainError, match="dossier resolve"):
+        explain(ledger, profile, profile)
+
+
 def test_resolution_projects_to_the_graph(
     ledger: Ledger, store: GraphStore, person_scenario: Scenario
 ) -> None:
