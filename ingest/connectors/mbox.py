@@ -28,8 +28,9 @@ Rules:
 - Direction: "outgoing" when Google's X-Gmail-Labels include Sent; "incoming" when they
   include Inbox or the message carries Delivered-To (it was delivered to this mailbox);
   otherwise unknown (None). A Draft label adds status "draft".
-- The owner: the export's owner Person USES the top Delivered-To address (the mailbox the
-  message was delivered to) and, for a sent message, its From address.
+- The owner: every message is KEPT_BY the export's owner Person, who USES the top
+  Delivered-To address (the mailbox the message was delivered to) and, for a sent
+  message, its From address.
 - Thread: X-GM-THRID; else the first References id (the thread's root); else In-Reply-To;
   else the message's own Message-ID, so a root and its replies share a thread.
 - Natural key: the Message-ID, so the same message in two mailboxes is one event (its
@@ -102,7 +103,7 @@ class RawMessage:
 
 class Mbox(Connector):
     name = "mbox"
-    version = "1"
+    version = "2"  # 2: every communication is KEPT_BY the export's owner
     title = "mbox mailboxes of RFC 5322 messages (e.g. Google Takeout Mail)"
     source_kind = "mbox"
 

@@ -6,13 +6,14 @@ Every message source asserts the same small pattern, built in one place:
     Communication -FROM-> Phone | Account        (the sender)
     Communication -TO->   Phone | Account        (each recipient)
     Communication -CC->   Account                (copies, e-mail only)
+    Communication -KEPT_BY-> Person(owner)       (the owner of the export took part)
     Person(contact name) -USES-> Phone           (the name the phone book gives a number)
     Person(owner)        -USES-> Phone | Account (when the export shows it is the owner's)
 
 The owner of the export (see `ingest.connectors.owner`) is a Person in every record, even
-when nothing in the record says which number or address is theirs: the model has no link
-from a Communication to a Person, so the owner's side of a conversation is carried by the
-record's provenance (the owner's export) until the owner's own number or address is known.
+when nothing in the record says which number or address is theirs: a backup names only
+the other party. KEPT_BY carries the owner's side, so the owner's dossier holds every
+call, message and e-mail of their own export, whether or not their number is known.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def add_communication(
     """The owner, the Communication and its parties; returns the Communication's id."""
     owner_id = builder.entity("Person", name=owner_name)
     communication = builder.event("Communication", natural_key, **event)
+    builder.link("KEPT_BY", communication, owner_id)
     linked: set[tuple[str, str, str]] = set()
     for party in parties:
         target = builder.entity(party.type_name, **party.props)

@@ -24,9 +24,9 @@ backup files" page:
   book's name for it, kept for entity resolution. Not set for group messages.
 
 The owner's side: a backup does not state the phone's own number, so every record holds
-the owner Person and the Communication is linked FROM (incoming) or TO (outgoing) the
-counterpart. A sent MMS is the exception: its `<addr type="137">` (From) is the phone's
-own number, which the owner is recorded as using.
+the owner Person, whom the Communication is KEPT_BY, and the Communication is linked FROM
+(incoming) or TO (outgoing) the counterpart. A sent MMS is the exception: its
+`<addr type="137">` (From) is the phone's own number, which the owner is recorded as using.
 
 Metadata by default: SMS bodies and the text parts of an MMS become `body` only with
 `include_bodies`. The raw text kept for the analyst is the record re-serialised from the
@@ -157,7 +157,7 @@ class NotABackup(Exception):
 
 class SmsBackupRestore(Connector):
     name = "sms-backup-restore"
-    version = "1"
+    version = "2"  # 2: every communication is KEPT_BY the export's owner
     title = "SMS Backup & Restore XML (smses and calls)"
     source_kind = "sms-backup"
 

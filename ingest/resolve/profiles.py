@@ -81,8 +81,9 @@ LEFT JOIN targets t ON t.id = p.node_id
 
 
 def read_profiles(ledger: Ledger) -> pd.DataFrame:
-    """Every person profile in the source batches of the ledger (derived batches aside)."""
-    sources = [m for m in ledger.batches() if m.supersedes is None]
+    """Every person profile in the live source batches of the ledger (derived batches, and
+    readings a newer connector version replaced, aside)."""
+    sources = ledger.live_sources()
     if not sources:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     with duckdb.connect() as con:

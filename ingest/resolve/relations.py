@@ -176,7 +176,7 @@ def export_owners(profiles: pd.DataFrame, numbers: pd.DataFrame) -> list[frozens
 
 
 def _query(ledger: Ledger, sql: str, columns: list[str]) -> pd.DataFrame:
-    sources = [m for m in ledger.batches() if m.supersedes is None]
+    sources = ledger.live_sources()
     if not sources:
         return pd.DataFrame(columns=columns)
     with duckdb.connect() as con:

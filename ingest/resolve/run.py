@@ -68,7 +68,7 @@ def resolve_ledger(
     started = time.perf_counter()
     profiles = read_profiles(ledger)
     log = DecisionLog(ledger.root)
-    sources = [m.batch_id for m in ledger.batches() if m.supersedes is None]
+    sources = [m.batch_id for m in ledger.live_sources()]
     digest = make_id(KIND, *sources, log.digest(), threshold, model_fingerprint())
     known = ledger.current_derived(KIND, digest, MODEL_VERSION)
     if known is not None:

@@ -221,6 +221,7 @@ def test_resolve_explain_decide_undo(tmp_path: Path, backend_env: dict[str, str]
     owner = json_lines(out)
     assert owner and all(row["n"] >= 1 for row in owner)
     refs = sorted({row["ref"] for row in owner})
+    _the_owners_dossier(tmp_path, backend_env)
     code, out = run(
         tmp_path,
         "query",
@@ -260,6 +261,25 @@ def test_resolve_explain_decide_undo(tmp_path: Path, backend_env: dict[str, str]
     assert code == 65 and "reason" in out
     code, out = run(tmp_path, "explain", "nobody", other["ref"], env=backend_env)
     assert code == 66 and "dossier search" in out
+
+
+def _the_owners_dossier(tmp_path: Path, backend_env: dict[str, str]) -> None:
+    """Sam Owner's subject holds every message of Sam's backups and mailbox, and the
+    people they were with."""
+    cypher = (
+        "MATCH (p:Person {name: 'Sam Owner'})-[:RESOLVED_AS]->(s:Subject) "
+        "RETURN DISTINCT s.id AS id ORDER BY id"
+    )
+    code, out = run(tmp_path, "query", cypher, "--format", "json", env=backend_env)
+    subject = json_lines(out)[0]["id"]
+    code, out = run(tmp_path, "timeline", subject, "--format", "json", env=backend_env)
+    kept = [row for row in json_lines(out) if "KEPT_BY" in row["role"].split("; ")]
+    assert code == 0 and len(kept) >= 12, out  # at least the SMS sample's twelve
+    code, out = run(tmp_path, "associates", subject, "--format", "json", env=backend_env)
+    found = json_lines(out)
+    assert code == 0 and found and all(row["events"] >= 1 for row in found), out
+    code, out = run(tmp_path, "associates", "phone-0123", env=backend_env)
+    assert code == 65 and "not a subject" in out
 
 
 @pytest.mark.neo4j

@@ -23,6 +23,7 @@ from tests.ingest.test_sms_backup import (
     SMS_SMALL,
     _all_connectors,
     communication,
+    kept_by,
     ledger_text,
     links,
     props,
@@ -106,6 +107,7 @@ def test_sample_first_message() -> None:
         ("TO", "event", "Account:fw-general@lists.zend.com"),
         ("USES", f"Person:{OWNER}", "Account:asdfereasdf@gmail.com"),
     }
+    assert kept_by(first) == {f"Person:{OWNER}"}
     assert isinstance(first, SourceRecord)
     assert first.raw.startswith("From 1277085061787347926@xxx Tue Aug 05")
     assert "Subject: [fw-general]" in first.raw and "Unfortunately" not in first.raw

@@ -55,7 +55,17 @@ def communication(record: SourceRecord | Rejected) -> dict:
 
 
 def links(record: SourceRecord | Rejected) -> set[tuple[str, str, str]]:
-    """(relationship, source caption, target caption) with entities named by their key."""
+    """(relationship, source caption, target caption) with entities named by their key;
+    without KEPT_BY, which every record has (see `kept_by`)."""
+    return {link for link in _all_links(record) if link[0] != "KEPT_BY"}
+
+
+def kept_by(record: SourceRecord | Rejected) -> set[str]:
+    """The people whose export keeps the record's communication."""
+    return {target for rel, _, target in _all_links(record) if rel == "KEPT_BY"}
+
+
+def _all_links(record: SourceRecord | Rejected) -> set[tuple[str, str, str]]:
     assert isinstance(record, SourceRecord), record
     names = {n.id: _caption(n.type, n.props) for n in record.nodes}
     return {(e.type, names[e.source], names[e.target]) for e in record.edges}
@@ -124,6 +134,7 @@ def test_sms_sample_first_record() -> None:
     }
     owner = f"(owner of {SMS_SMALL.name})"
     assert {"name": owner} in props(first, "Person")
+    assert kept_by(first) == {f"Person:{owner}"}
     assert 'address="+15550000001"' in first.raw and "Body text" not in first.raw
 
 
@@ -418,8 +429,12 @@ def test_end_to_end_timeline_of_a_number(tmp_path: Path) -> None:
         project(ledger, store)
         phone = default_model().entity_id("Phone", {"number": "+15550000004"})
         rows = queries.timeline(store, phone)
+        owner = default_model().entity_id("Person", {"name": f"(owner of {SMS_SMALL.name})"})
+        kept = queries.timeline(store, owner)
     finally:
         store.close()
+    # the owner took part in every message of their backup, though it never names them
+    assert len(kept) == 12 and {r["role"] for r in kept} == {"KEPT_BY"}
     assert len(rows) == 7  # sms[6] to sms[12]
     assert {r["kind"] for r in rows} == {"Communication"}
     assert [r["time"] for r in rows] == sorted(r["time"] for r in rows)
