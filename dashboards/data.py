@@ -182,7 +182,7 @@ def _entity(_context: AppContext, scope: str, entity_id: str) -> dict[str, Any] 
         return None
     node.pop("search_text", None)
     type_name = queries.type_of(_context.store.model, entity_id)
-    properties = {k: _plain(v) for k, v in node.items() if v is not None}
+    properties = {k: queries.plain(v) for k, v in node.items() if v is not None}
     return {"type": type_name, "properties": properties}
 
 
@@ -192,7 +192,7 @@ def _events(_context: AppContext, scope: str, entity_id: str) -> pd.DataFrame:
     sources = source_records(_context.ledger, sorted({r["record_id"] for r in rows}))
     for row in rows:
         source = sources.get(row["record_id"], {})
-        row["time"] = _plain(row["time"])
+        row["time"] = queries.plain(row["time"])
         row["connector"] = source.get("connector", "(not in ledger)")
         row["batch_id"] = source.get("batch_id", row["batch_id"])
         for column in ("locator", "source_path", "raw"):
@@ -208,7 +208,7 @@ def _co_presence(_context: AppContext, scope: str, entity_id: str, window_min: i
     rows = _read(queries.co_presence, _context.store, entity_id, window)
     frame = pd.DataFrame(rows, columns=CO_PRESENCE_COLUMNS)
     for column in ("first", "last"):
-        frame[column] = pd.to_datetime(frame[column].map(_plain), utc=True)
+        frame[column] = pd.to_datetime(frame[column].map(queries.plain), utc=True)
     return frame
 
 
@@ -219,9 +219,3 @@ def _associates(_context: AppContext, scope: str, subject_id: str) -> pd.DataFra
     for column in ("first", "last"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
-
-
-def _plain(value: Any) -> Any:
-    """Driver values to Python ones (Neo4j returns its own DateTime type)."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value

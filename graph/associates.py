@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.queries import DIALECTS, subject_holders, type_of
+from graph.queries import DIALECTS, plain, subject_holders, type_of
 from graph.store import GraphStore
 from schemas.errors import DossierError
 from schemas.model import Model
@@ -152,7 +152,7 @@ def _touches(
         )
         for row in store.read(cypher, {"ids": ids, "held": held}).records():
             row["way"] = row.pop("channel") or name
-            row["time"] = _native(row["time"])
+            row["time"] = plain(row["time"])
             found.append(row)
     return found
 
@@ -194,8 +194,3 @@ def _shown_as(touch: dict[str, Any], subjects: dict[str, str]) -> tuple[str, str
     if subjects:
         caption += " (used by " + ", ".join(sorted(c or s for s, c in subjects.items())) + ")"
     return str(touch["other"]), str(touch["type"]), caption
-
-
-def _native(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value

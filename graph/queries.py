@@ -97,24 +97,24 @@ def subject_timeline(store: GraphStore, subject_id: str, limit: int = 1000) -> l
     account, device, vehicle) and those naming the subject itself. An event reached
     more than one way (a call between two of its phones) is one row, its ways joined."""
     links = {
-        label: (ids, link)
+        label: (ids, types)
         for label, ids in subject_holders(store, subject_id).items()
-        if (link := _event_links(store, label)) is not None
+        if (types := _event_links(store, label)) is not None
     }
+    events = _events(store)  # all of them: a row reads properties some event types lack
     # The first `limit` events overall, by id and time alone (cheap), then every way each
     # of them is reached: a row limit could cut an event's second way off.
     firsts: dict[str, Any] = {}
-    for label, (ids, link) in links.items():
+    for label, (ids, types) in links.items():
         cypher = (
-            f"UNWIND $ids AS i MATCH (:{label} {{id: i}})<-[:{link[0]}]-(e:{link[1]}) "
+            f"UNWIND $ids AS i MATCH (:{label} {{id: i}})<-[:{types}]-(e:{events}) "
             "RETURN DISTINCT e.id AS id, e.time AS time ORDER BY time, id LIMIT $limit"
         )
         for event_id, time in store.read(cypher, {"ids": ids, "limit": limit}).rows:
-            firsts[event_id] = _plain_time(time)
+            firsts[event_id] = plain(time)
     chosen = sorted(firsts, key=lambda e: (firsts[e] is None, firsts[e] or _EPOCH, e))[:limit]
     rows: list[dict[str, Any]] = []
-    for label, (ids, link) in links.items():
-        types, events = link
+    for label, (ids, types) in links.items():
         match = (
             f"UNWIND $events AS k MATCH (e:{events} {{id: k}})-[r:{types}]->(x:{label}) "
             f"WHERE x.id IN $ids {_PLACE}"
@@ -125,21 +125,21 @@ def subject_timeline(store: GraphStore, subject_id: str, limit: int = 1000) -> l
     return _one_row_per_event(rows)
 
 
-def _event_links(store: GraphStore, label: str) -> tuple[str, str] | None:
-    """How events link to a node of `label`: the relationship types, `A|B`, and the union
-    of every event label (a timeline row reads properties some event types lack, and
-    Ladybug refuses a property that no label in the union has). The types are named:
-    Ladybug, unwinding several ids, loses rows of an untyped `-[r]-` over many
-    relationship tables (20 of 164 events of two accounts). None when no event links."""
-    model = store.model
-    events = {t.name for t in model.event_types()}
-    rels = [r for r in model.rel_types.values() if label in r.targets and events & set(r.sources)]
-    if not rels:
-        return None
-    return "|".join(r.name for r in rels), _events(store)
+def _event_links(store: GraphStore, label: str) -> str | None:
+    """The relationship types, `A|B`, that link events to a node of `label`, or None.
+    They are named: Ladybug, unwinding several ids, loses rows of an untyped `-[r]-`
+    over many relationship tables (20 of 164 events of two accounts)."""
+    events = {t.name for t in store.model.event_types()}
+    rels = [
+        r.name
+        for r in store.model.rel_types.values()
+        if label in r.targets and events & set(r.sources)
+    ]
+    return "|".join(rels) or None
 
 
-def _plain_time(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A driver's value as Python's (Neo4j returns its own DateTime type)."""
     to_native = getattr(value, "to_native", None)
     return to_native() if callable(to_native) else value
 
