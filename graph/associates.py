@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.queries import DIALECTS, plain, subject_holders, type_of
+from graph.queries import DIALECTS, by_label, plain, subject_holders, type_of
 from graph.store import GraphStore
 from schemas.errors import DossierError
 from schemas.model import Model
@@ -84,13 +84,14 @@ class Associate:
     last: datetime | None = None
     through: set[str] = field(default_factory=set)  # the identifiers, when not itself
 
-    def add(self, event: str, way: str, time: datetime | None, touch: dict[str, Any]) -> None:
-        """One event with the other party `touch` names (an identifier of this associate,
-        or the associate itself)."""
+    def add(self, touch: dict[str, Any]) -> None:
+        """One touch: its event, way and time, and the other party it names (an identifier
+        of this associate, or the associate itself)."""
+        event, time = touch["event"], touch["time"]
         if event in self.events:
             return
         self.events.add(event)
-        self.ways[way] += 1
+        self.ways[touch["way"]] += 1
         if time is not None:
             self.first = time if self.first is None else min(self.first, time)
             self.last = time if self.last is None else max(self.last, time)
@@ -120,7 +121,7 @@ def associates(store: GraphStore, subject_id: str, limit: int = 100) -> list[dic
     holders = subject_holders(store, subject_id)
     held = sorted(i for ids in holders.values() for i in ids)
     touches = [t for label, ids in holders.items() for t in _touches(store, label, ids, held)]
-    owners = _subjects_of(store, sorted({t["other"] for t in touches}))
+    owners = _subjects_of(store, {t["other"] for t in touches})
     found: dict[str, Associate] = {}
     for touch in touches:
         subjects = owners.get(touch["other"], {})
@@ -128,7 +129,7 @@ def associates(store: GraphStore, subject_id: str, limit: int = 100) -> list[dic
             continue  # one of its own numbers, used by no member record
         key, type_name, caption = _shown_as(touch, subjects)
         associate = found.setdefault(key, Associate(key, type_name, caption))
-        associate.add(touch["event"], touch["way"], touch["time"], touch)
+        associate.add(touch)
     ranked = sorted(found.values(), key=lambda a: (-len(a.events), a.caption, a.id))
     return [a.row() for a in ranked[:limit]]
 
@@ -164,14 +165,11 @@ _TO_SUBJECT = (
 )
 
 
-def _subjects_of(store: GraphStore, others: list[str]) -> dict[str, dict[str, str]]:
+def _subjects_of(store: GraphStore, others: set[str]) -> dict[str, dict[str, str]]:
     """Other party id -> {subject id: caption} of the subjects it resolved to, or whose
     member records use it."""
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for other in others:
-        by_label[type_of(store.model, other)].append(other)
     found: dict[str, dict[str, str]] = defaultdict(dict)
-    for label, ids in by_label.items():
+    for label, ids in by_label(store.model, others).items():
         for rel, end, path in _TO_SUBJECT:
             rel_type = store.model.rel_type(rel)
             if label not in (rel_type.sources if end == "source" else rel_type.targets):

@@ -8,6 +8,7 @@ Everything else is shared text, and values always travel as parameters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -154,10 +155,16 @@ def subject_holders(store: GraphStore, subject_id: str) -> dict[str, list[str]]:
     found = {subject_id}
     for member, used in store.read(cypher, {"id": subject_id}).rows:
         found.update(i for i in (member, used) if i is not None)
-    holders: dict[str, list[str]] = {}
-    for node_id in sorted(found):
-        holders.setdefault(type_of(store.model, node_id), []).append(node_id)
-    return holders
+    return by_label(store.model, found)
+
+
+def by_label(model: Model, node_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Node ids grouped by their type (read from the id), each group sorted: one
+    `UNWIND $ids` query per label finds each id by its key."""
+    grouped: dict[str, list[str]] = {}
+    for node_id in sorted(node_ids):
+        grouped.setdefault(type_of(model, node_id), []).append(node_id)
+    return grouped
 
 
 def _one_row_per_event(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
