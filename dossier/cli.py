@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dossier import commands, linking
+from dossier import commands, governance, linking
 from dossier.output import OutputFormat
 from dossier.settings import load_settings
 from schemas.errors import DossierError
@@ -272,6 +272,27 @@ def mentions(ctx: typer.Context) -> None:
     """Find who and what posts (and, with DOSSIER_MESSAGE_BODIES, messages) name; link the
     mentions to known entities; update the graph. A model: DOSSIER_SPACY_MODEL."""
     _run(lambda: linking.mentions(ctx.obj))
+
+
+@app.command()
+def purge(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why: the retention rule or order applied.")],
+    before: Annotated[
+        str | None, typer.Option(help="Purge records whose events all happened before this date.")
+    ] = None,
+    older_than: Annotated[
+        int | None, typer.Option(help="Purge records whose events are all older than DAYS.")
+    ] = None,
+    event_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Only records with an event of this type (repeatable)."),
+    ] = None,
+) -> None:
+    """Retention: delete old records from the ledger for good (their raw text, events and
+    the entities only they named), then redo resolution and mentions and update the
+    graph. Recorded in the ledger's purges.jsonl and the audit trail."""
+    _run(lambda: governance.purge_records(ctx.obj, before, older_than, event_type or [], reason))
 
 
 @decide_app.command("merge")

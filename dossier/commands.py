@@ -128,10 +128,17 @@ def ingest(
 
 
 def _print_ingest(reports: list[FileReport], ledger: Ledger) -> None:
+    # Purged records are shown only where a retention purge took some: read = accepted
+    # + quarantined (+ purged) holds on every row.
+    purged = any(r.purged for r in reports)
     columns = ["file", "status", "connector", "read", "accepted", "quarantined"]
-    rows = [
+    rows: list[list[object]] = [
         [r.path.name, r.status, r.connector, r.read, r.accepted, r.quarantined] for r in reports
     ]
+    if purged:
+        columns.append("purged")
+        for row, report in zip(rows, reports, strict=True):
+            row.append(report.purged)
     print_rows(columns, rows, "table", title="ingest")
     for hint in dict.fromkeys(r.hint for r in reports if r.hint):
         console.print(hint, highlight=False, soft_wrap=True)
@@ -147,10 +154,12 @@ def _print_ingest(reports: list[FileReport], ledger: Ledger) -> None:
             )
         elif report.message:
             console.print(f"{report.path}: {report.message}", highlight=False, soft_wrap=True)
-    totals = [sum(getattr(r, k) for r in reports) for k in ("read", "accepted", "quarantined")]
+    kinds = ("read", "accepted", "quarantined", "purged")
+    totals = [sum(getattr(r, k) for r in reports) for k in kinds]
+    gone = f" + purged {totals[3]:,}" if purged else ""
     console.print(
         f"{len(reports)} files: read {totals[0]:,} = accepted {totals[1]:,} "
-        f"+ quarantined {totals[2]:,}"
+        f"+ quarantined {totals[2]:,}{gone}"
     )
 
 
@@ -323,9 +332,9 @@ def demo(settings: Settings, scale: str, port: int, serve: bool) -> int:
 def status(settings: Settings) -> int:
     workspace = Workspace(settings)
     batches = workspace.ledger.batches()
-    columns = ["seq", "batch", "connector", "read", "accepted", "quarantined", "source"]
+    columns = ["seq", "batch", "connector", "read", "accepted", "quarantined", "purged", "source"]
     rows = [
-        [m.seq, m.batch_id, m.connector, m.read, m.accepted, m.quarantined, m.source_path]
+        [m.seq, m.batch_id, m.connector, m.read, m.accepted, m.quarantined, m.purged, m.source_path]
         for m in batches
     ]
     print_rows(columns, rows, "table", title=f"ledger: {workspace.ledger.root}")

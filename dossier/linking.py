@@ -29,7 +29,7 @@ def resolve(settings: Settings, engine: Engine, load_graph: bool = True) -> int:
     _print_resolution(report)
     workspace.audit("resolve", {"engine": engine, "subjects": report.subjects})
     if load_graph:
-        _load(workspace)
+        update_graph(workspace)
     return 0
 
 
@@ -49,7 +49,7 @@ def _print_resolution(report: ResolutionReport) -> None:
     )
 
 
-def _load(workspace: Workspace) -> None:
+def update_graph(workspace: Workspace) -> None:
     with workspace.graph() as store:
         report = project(workspace.ledger, store)
     console.print(f"graph updated: {report.batches} batches projected")
@@ -111,7 +111,7 @@ def _applied(workspace: Workspace, decision: Decision, report: ResolutionReport)
     console.print(f"recorded {decision.describe()}", highlight=False, soft_wrap=True)
     workspace.audit("decide", {"decision": decision.id, "kind": decision.kind})
     _print_resolution(report)
-    _load(workspace)
+    update_graph(workspace)
     return 0
 
 
@@ -137,5 +137,5 @@ def mentions(settings: Settings, load_graph: bool = True) -> int:
     )
     workspace.audit("mentions", {"model": settings.spacy_model or "rules+gazetteer"})
     if load_graph:
-        _load(workspace)
+        update_graph(workspace)
     return 0

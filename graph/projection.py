@@ -23,6 +23,7 @@ import pyarrow as pa
 from graph.schema import caption, edge_columns, flatten, node_columns, search_text
 from graph.store import BatchInfo, GraphStore, Retraction
 from ingest.ledger import BatchManifest, Ledger, replacements, superseded
+from ingest.retention import retired_batches, retired_rows
 from schemas.codec import decode_props
 from schemas.model import NodeType, RelType
 
@@ -132,9 +133,13 @@ def project(
     store.begin_batch()
     # Batches in the graph that a batch to project replaces: what it leaves is retracted.
     retired = {
-        batch_id: [m for m in earlier if m.batch_id in done]
+        batch_id: [m.batch_id for m in earlier if m.batch_id in done]
         for batch_id, earlier in replacements(manifests).items()
     }
+    for manifest in todo:  # purged batches the graph holds: gone from the ledger since
+        if manifest.purged:
+            gone = set(retired_batches(ledger, manifest)) & done
+            retired[manifest.batch_id] = sorted({*retired.get(manifest.batch_id, []), *gone})
     with closing(_ahead(_steps(ledger, store, todo, manifests, retired))) as steps:
         for step in steps:
             if isinstance(step, Retraction):
@@ -151,20 +156,20 @@ def _retraction(
     ledger: Ledger,
     manifest: BatchManifest,
     manifests: list[BatchManifest],
-    earlier: list[BatchManifest],
+    earlier: list[str],
 ) -> Retraction:
     """What replacing `earlier` batches in the graph (`ledger.replacements`: earlier ones
-    of this batch's derived kind, or its file read by another connector version) removes:
-    their edges, and the nodes they made that no other live batch asserts. The new batch
-    itself does not keep a node: one it names again is made anew, with its own provenance
-    and values."""
+    of this batch's derived kind, or its file read by another connector version or
+    rewritten by a retention purge) removes: their edges, and the nodes they made that no
+    other live batch asserts. The new batch itself does not keep a node: one it names
+    again is made anew, with its own provenance and values."""
     rel_types: set[str] = set()
     made: dict[str, str] = {}  # node id -> type
     for old in earlier:
-        rel_types.update(ledger.table(old, "edges").column("type").to_pylist())
-        nodes = ledger.table(old, "nodes").select(["id", "type"]).to_pydict()
-        made.update(zip(nodes["id"], nodes["type"], strict=True))
-    gone = superseded(manifests) | {m.batch_id for m in earlier} | {manifest.batch_id}
+        asserted = _asserted(ledger, manifest, manifests, old)
+        rel_types.update(asserted[1])
+        made.update(asserted[0])
+    gone = superseded(manifests) | set(earlier) | {manifest.batch_id}
     live = [m for m in manifests if m.batch_id not in gone]
     kept = _first_assertions(ledger, live, sorted(made))
     orphans: dict[str, list[str]] = defaultdict(list)
@@ -177,9 +182,22 @@ def _retraction(
             )
         else:
             orphans[type_name].append(node_id)
-    return Retraction(
-        [m.batch_id for m in earlier], sorted(rel_types), dict(orphans), dict(provenance)
-    )
+    return Retraction(sorted(earlier), sorted(rel_types), dict(orphans), dict(provenance))
+
+
+def _asserted(
+    ledger: Ledger, manifest: BatchManifest, manifests: list[BatchManifest], old: str
+) -> tuple[dict[str, str], set[str]]:
+    """The nodes (id -> type) and edge types an earlier batch asserted: from its own
+    tables, or, once a purge deleted it, from what the batch replacing it kept of it."""
+    found = next((m for m in manifests if m.batch_id == old), None)
+    if found is not None:
+        nodes = ledger.table(found, "nodes").select(["id", "type"]).to_pydict()
+        rel_types = set(ledger.table(found, "edges").column("type").to_pylist())
+        return dict(zip(nodes["id"], nodes["type"], strict=True)), rel_types
+    rows = retired_rows(ledger, manifest, old)
+    made = {r["id"]: r["type"] for r in rows if not r["edge"]}
+    return made, {r["type"] for r in rows if r["edge"]}
 
 
 # The first record (by ledger order) of each of these node ids in the named batches.
@@ -219,7 +237,7 @@ def _steps(
     store: GraphStore,
     todo: list[BatchManifest],
     manifests: list[BatchManifest],
-    retired: dict[str, list[BatchManifest]],
+    retired: dict[str, list[str]],
 ) -> Iterator[_Step]:
     """The writes and retractions that apply the `todo` batches of the ledger's
     `manifests`, in order; `retired` names the projected batches each one replaces.

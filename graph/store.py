@@ -73,8 +73,9 @@ class BatchInfo:
 
 @dataclass(frozen=True)
 class Retraction:
-    """What replacing earlier derived batches takes out of the graph: their edges, the
-    nodes that no other batch asserts, and their provenance on the nodes that stay."""
+    """What replacing earlier batches (derived, re-read or purged) takes out of the graph:
+    their edges, the nodes that no other batch asserts, and their provenance on the nodes
+    that stay."""
 
     batch_ids: list[str]  # the derived batches replaced
     rel_types: list[str]  # the types of their edges
@@ -170,7 +171,7 @@ class GraphStore(ABC):
     def projected_batches(self) -> set[str]: ...
 
     def retract(self, retraction: Retraction) -> None:
-        """Delete the edges and orphaned nodes that replaced derived batches wrote, and
+        """Delete the edges and orphaned nodes that replaced batches wrote, and
         move the provenance of nodes that stay to a batch that still asserts them: a new
         derivation replaces an old one without a rebuild, and leaves what a rebuild would."""
         batch_ids = {"batches": retraction.batch_ids}
@@ -192,6 +193,9 @@ class GraphStore(ABC):
                 "AND n.batch_id IN $batches SET n.batch_id = r.batch_id, n.record_id = r.record_id",
                 {**batch_ids, "rows": rows},
             )
+        # Last: a retraction cut short is done again, as these batches still show as
+        # projected; once done, the graph holds what a rebuild would, markers included.
+        self._write_query(f"MATCH (b:{BATCH_LABEL}) WHERE b.id IN $batches DELETE b", batch_ids)
 
     @abstractmethod
     def _write_query(self, cypher: str, params: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ class FileReport:
     batch_id: str = ""
     message: str = ""
     hint: str = ""  # what to do, shared by many reports (printed once)
+    purged: int = 0  # records a retention purge took out since (see `ingest.retention`)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -212,6 +213,7 @@ def _report(path: Path, status: Status, manifest: BatchManifest, message: str) -
         manifest.quarantined,
         manifest.batch_id,
         message,
+        purged=manifest.purged,
     )
 
 

@@ -47,6 +47,11 @@ class BatchManifest:
     # A derived batch (entity resolution, mention extraction) is computed from the whole
     # ledger and replaces every earlier batch of the same kind; None for source files.
     supersedes: str | None = None
+    # A source batch rewritten by a retention purge: the batch its file was first read
+    # into (a re-ingest of the file finds this one), and how many records purges took
+    # out (read = accepted + quarantined + purged).
+    replaces: str | None = None
+    purged: int = 0
 
     @property
     def dirname(self) -> str:
@@ -100,6 +105,8 @@ class StagedBatch:
     version: str
     counts: BatchCounts
     supersedes: str | None
+    replaces: str | None = None
+    purged: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ class Ledger:
     def find(self, source: SourceFile, connector: str, version: str) -> BatchManifest | None:
         """The batch that already holds exactly this content read by this connector version."""
         batch_id = batch_id_of(source, connector, version)
-        return next((m for m in self.batches() if m.batch_id == batch_id), None)
+        return next((m for m in self.batches() if batch_id in (m.batch_id, m.replaces)), None)
 
     def previous_versions(self, source: SourceFile) -> list[BatchManifest]:
         """Earlier batches of the same path with different content (the file changed)."""
@@ -239,6 +246,43 @@ class Ledger:
             pq.write_table(table, staging / f"{name}.parquet")
         return StagedBatch(batch_id, identity, connector, version, counts, supersedes)
 
+    def stage_rewrite(
+        self,
+        manifest: BatchManifest,
+        batch_id: str,
+        tables: Mapping[str, pa.Table],
+        extras: Mapping[str, pa.Table],
+        purged: int,
+    ) -> StagedBatch:
+        """A source batch written again from its own tables with `purged` records taken
+        out (see `ingest.retention`); its quarantine stays as it was."""
+        staging = self.staging_dir / batch_id
+        shutil.rmtree(staging, ignore_errors=True)  # leftovers of a killed run
+        staging.mkdir(parents=True)
+        for name, table in {**tables, **extras}.items():
+            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+        shutil.copyfile(self.batch_dir(manifest) / "quarantine.jsonl", staging / "quarantine.jsonl")
+        accepted = manifest.accepted - purged
+        return StagedBatch(
+            batch_id,
+            _Identity(manifest.source_path, manifest.source_sha256, manifest.source_bytes),
+            manifest.connector,
+            manifest.connector_version,
+            BatchCounts(manifest.read, accepted, manifest.quarantined),
+            None,
+            replaces=manifest.replaces or manifest.batch_id,
+            purged=manifest.purged + purged,
+        )
+
+    def delete(self, manifests: Iterable[BatchManifest]) -> None:
+        """Remove batches from disk for good (a retention purge, once the batches that
+        replace them are published)."""
+        with self._lock():
+            for manifest in manifests:
+                shutil.rmtree(self.batch_dir(manifest), ignore_errors=True)
+            fsync_dir(self.batches_dir)
+            self._cached = None
+
     def publish(self, staged: StagedBatch) -> BatchManifest:
         """Make a staged batch visible: the next sequence number, a durable manifest, and
         one atomic rename, all under the ledger's lock."""
@@ -284,6 +328,8 @@ class Ledger:
             quarantined=staged.counts.quarantined,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             supersedes=staged.supersedes,
+            replaces=staged.replaces,
+            purged=staged.purged,
         )
 
     def table(self, manifest: BatchManifest, name: str) -> pa.Table:

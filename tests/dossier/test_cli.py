@@ -330,3 +330,36 @@ def test_every_read_keeps_to_the_query_timeout(tmp_path: Path, backend_env: dict
             store.read(heavy)
     code, out = run(tmp_path, "query", heavy, env=env)
     assert code == QueryTimedOut.exit_code and "DOSSIER_QUERY_TIMEOUT" in out
+
+
+def test_purge_deletes_old_records_and_says_so_on_reingest(tmp_path: Path) -> None:
+    cctv = str(samples_dir() / "cctv")
+    assert run(tmp_path, "ingest", cctv)[0] == 0
+    assert run(tmp_path, "graph", "load")[0] == 0
+    code, out = run(
+        tmp_path, "purge", "--before", "2100-01-01", "--type", "Sighting", "--reason", "test"
+    )
+    assert code == 0 and "purged 51 records from 2 batches" in out, out
+    code, out = run(tmp_path, "query", "MATCH (s:Sighting) RETURN count(s) AS n", "--format", "csv")
+    assert out.splitlines()[:2] == ["n", "0"], out
+    code, out = run(tmp_path, "ingest", cctv)
+    assert code == 0 and "read 51 = accepted 0 + quarantined 0 + purged 51" in out, out
+    audit = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    assert any(json.loads(line)["action"] == "purge" for line in audit)
+    code, out = run(tmp_path, "purge", "--older-than", "1", "--reason", "again")
+    assert code == 0 and "nothing to purge" in out, out
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--reason", "r"],
+        ["--before", "2024-01-01", "--older-than", "3", "--reason", "r"],
+        ["--before", "last tuesday", "--reason", "r"],
+        ["--older-than", "-1", "--reason", "r"],
+        ["--before", "2024-01-01", "--type", "Selfie", "--reason", "r"],
+    ],
+)
+def test_purge_options_it_cannot_apply_exit_78(tmp_path: Path, options: list[str]) -> None:
+    code, out = run(tmp_path, "purge", *options)
+    assert code == 78 and "error:" in out, out
