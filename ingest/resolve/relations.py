@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -39,31 +41,96 @@ SAME_EVENT_SECONDS = 5
 # naming the same two numbers rarer still.
 OWNER_NUMBER_EVENTS = 5
 
-_CTES = """
-WITH nodes AS (
-    SELECT DISTINCT id, type, props, regexp_extract(filename, '([^/]+)/nodes\\.parquet$', 1)
-        AS batch
-    FROM read_parquet($nodes, filename = true)
-    WHERE type IN ('Person', 'Account', 'Phone', 'Communication')
-),
-edges AS (
-    SELECT type, source, target, regexp_extract(filename, '([^/]+)/edges\\.parquet$', 1)
-        AS batch
-    FROM read_parquet($edges, filename = true)
-    WHERE type IN ('FROM', 'TO', 'CC', 'USES', 'POSTED_BY', 'MENTIONS', 'REPLIES_TO', 'REPOSTS')
-),
-files AS (SELECT unnest($batches) AS batch, unnest($paths) AS source_path),
-idents AS (
-    SELECT DISTINCT id, CASE type WHEN 'Phone' THEN 'phone:' || (props->>'number')
-        ELSE (props->>'platform') || ':' || (props->>'handle') END AS ident
-    FROM nodes WHERE type IN ('Phone', 'Account')
-),
-parties AS (
-    SELECT e.batch, e.source AS comm, i.ident
-    FROM edges e JOIN idents i ON i.id = e.target
-    WHERE e.type IN ('FROM', 'TO', 'CC')
-),
-group_ties AS (
+# The steps that read the ledger, each a temporary table of one DuckDB connection, so that
+# the ties, the owners' numbers and the owners come from one reading of the batches (each
+# reading took about 10 s on the medium scenario, and resolution needs all three).
+_STEPS: list[tuple[str, str]] = [
+    ("files", "SELECT unnest($batches) AS batch, unnest($paths) AS source_path"),
+    (  # live source batches only: a file read again by a newer connector is read once
+        "nodes",
+        """SELECT DISTINCT id, type, props,
+            regexp_extract(filename, '([^/]+)/nodes\\.parquet$', 1) AS batch
+        FROM read_parquet($nodes, filename = true)
+        WHERE type IN ('Person', 'Account', 'Phone', 'Communication')
+          AND batch IN (SELECT batch FROM files)""",
+    ),
+    (
+        "edges",
+        """SELECT type, source, target,
+            regexp_extract(filename, '([^/]+)/edges\\.parquet$', 1) AS batch
+        FROM read_parquet($edges, filename = true)
+        WHERE type IN ('FROM', 'TO', 'CC', 'USES', 'POSTED_BY', 'MENTIONS', 'REPLIES_TO',
+                       'REPOSTS')
+          AND batch IN (SELECT batch FROM files)""",
+    ),
+    (
+        "idents",
+        """SELECT DISTINCT id, CASE type WHEN 'Phone' THEN 'phone:' || (props->>'number')
+            ELSE (props->>'platform') || ':' || (props->>'handle') END AS ident
+        FROM nodes WHERE type IN ('Phone', 'Account')""",
+    ),
+    (
+        "parties",
+        """SELECT e.batch, e.source AS comm, i.ident
+        FROM edges e JOIN idents i ON i.id = e.target
+        WHERE e.type IN ('FROM', 'TO', 'CC')""",
+    ),
+    (  # a backup's events: the other party only
+        "single",
+        """SELECT p.batch, f.source_path, p.comm, any_value(p.ident) AS ident
+        FROM parties p JOIN files f USING (batch)
+        GROUP BY ALL HAVING count(DISTINCT p.ident) = 1""",
+    ),
+    (
+        "owner_numbers",
+        """WITH events AS (
+            SELECT s.source_path, s.ident, c.props->>'channel' AS channel,
+                   c.props->>'direction' AS direction,
+                   epoch_ms(CAST(c.props->>'time' AS TIMESTAMPTZ)) AS ms
+            FROM single s JOIN nodes c ON c.id = s.comm AND c.batch = s.batch
+            WHERE c.props->>'direction' IN ('incoming', 'outgoing') AND s.ident LIKE 'phone:%'
+        ),
+        slots AS (  -- times cut in slots of the window: an echo is in this slot or the next
+            SELECT *, ms // $window AS slot FROM events
+        ),
+        echoes AS (  -- one event in two backups: each names the other's owner's number
+            SELECT a.source_path, b.ident AS number, count(*) AS n
+            FROM slots a JOIN (SELECT *, slot + unnest([-1, 0, 1]) AS near FROM slots) b
+              ON a.slot = b.near AND a.channel = b.channel AND a.direction <> b.direction
+             AND abs(a.ms - b.ms) <= $window AND a.source_path <> b.source_path
+            GROUP BY a.source_path, b.source_path, a.ident, b.ident
+        )
+        SELECT DISTINCT source_path, number FROM echoes WHERE n >= $min_events""",
+    ),
+    (  # the Person an export marks its owner; read apart, as a location export has a
+        # LOCATED edge per fix (about 100k in a year), which no other step needs
+        "kept",
+        """SELECT DISTINCT regexp_extract(filename, '([^/]+)/edges\\.parquet$', 1) AS batch,
+            target AS owner
+        FROM read_parquet($edges, filename = true) WHERE type IN ('KEPT_BY', 'LOCATED')""",
+    ),
+    (
+        "owners",
+        """WITH persons AS (SELECT DISTINCT batch, id FROM nodes WHERE type = 'Person'),
+        users AS (
+            SELECT DISTINCT e.batch, e.source AS person, i.ident
+            FROM edges e JOIN idents i ON i.id = e.target WHERE e.type = 'USES'
+        ),
+        single_idents AS (SELECT DISTINCT batch, ident FROM single),
+        guessed AS (  -- a backup read before connectors marked owners: its one Person
+            SELECT p.batch, any_value(p.id) AS owner FROM persons p   -- never the other party
+            WHERE p.batch IN (SELECT batch FROM single_idents)
+              AND p.batch NOT IN (SELECT batch FROM kept)
+              AND NOT EXISTS (
+                SELECT 1 FROM users u JOIN single_idents s USING (batch, ident)
+                WHERE u.batch = p.batch AND u.person = p.id)
+            GROUP BY p.batch HAVING count(*) = 1
+        )
+        SELECT batch, owner FROM kept UNION ALL SELECT batch, owner FROM guessed""",
+    ),
+]
+_TIES = """
+WITH group_ties AS (
     SELECT p.ident AS x, q.ident AS y
     FROM parties p JOIN parties q ON p.comm = q.comm AND p.ident < q.ident
 ),
@@ -80,45 +147,6 @@ social_ties AS (
     FROM edges e JOIN authors a ON a.post = e.source JOIN authors b ON b.post = e.target
     WHERE e.type IN ('REPLIES_TO', 'REPOSTS')
 ),
-single AS (  -- a backup's events: the other party only
-    SELECT p.batch, f.source_path, p.comm, any_value(p.ident) AS ident
-    FROM parties p JOIN files f USING (batch)
-    GROUP BY ALL HAVING count(DISTINCT p.ident) = 1
-),
-events AS (
-    SELECT s.source_path, s.ident, c.props->>'channel' AS channel,
-           c.props->>'direction' AS direction,
-           epoch_ms(CAST(c.props->>'time' AS TIMESTAMPTZ)) AS ms
-    FROM single s JOIN nodes c ON c.id = s.comm AND c.batch = s.batch
-    WHERE c.props->>'direction' IN ('incoming', 'outgoing') AND s.ident LIKE 'phone:%'
-),
-slots AS (  -- times cut in slots of the window: an echo lies in the same or the next slot
-    SELECT *, ms // $window AS slot FROM events
-),
-echoes AS (  -- one event in two backups: each names the other's owner's number
-    SELECT a.source_path, b.ident AS number, count(*) AS n
-    FROM slots a JOIN (SELECT *, slot + unnest([-1, 0, 1]) AS near FROM slots) b
-      ON a.slot = b.near AND a.channel = b.channel AND a.direction <> b.direction
-     AND abs(a.ms - b.ms) <= $window AND a.source_path <> b.source_path
-    GROUP BY a.source_path, b.source_path, a.ident, b.ident
-),
-owner_numbers AS (
-    SELECT DISTINCT source_path, number FROM echoes WHERE n >= $min_events
-),
-persons AS (SELECT DISTINCT batch, id FROM nodes WHERE type = 'Person'),
-users AS (
-    SELECT DISTINCT e.batch, e.source AS person, i.ident
-    FROM edges e JOIN idents i ON i.id = e.target WHERE e.type = 'USES'
-),
-single_idents AS (SELECT DISTINCT batch, ident FROM single),
-owners AS (  -- the Person of a backup who is not the other party of any of its events
-    SELECT p.batch, any_value(p.id) AS owner FROM persons p
-    WHERE p.batch IN (SELECT batch FROM single_idents)
-      AND NOT EXISTS (
-        SELECT 1 FROM users u JOIN single_idents s USING (batch, ident)
-        WHERE u.batch = p.batch AND u.person = p.id)
-    GROUP BY p.batch HAVING count(*) = 1
-),
 owner_ends AS (  -- the owner's number where other backups show it, else the owner
     SELECT DISTINCT f.batch, n.number AS endpoint
     FROM files f JOIN owner_numbers n USING (source_path)
@@ -130,41 +158,83 @@ owner_ends AS (  -- the owner's number where other backups show it, else the own
 owner_ties AS (
     SELECT s.ident AS x, o.endpoint AS y FROM single s JOIN owner_ends o USING (batch)
 )
-"""
-_TIES = (
-    _CTES
-    + """
 SELECT x, y, count(*) AS events FROM (
     SELECT * FROM group_ties UNION ALL SELECT * FROM social_ties
     UNION ALL SELECT * FROM owner_ties
 ) WHERE x <> y GROUP BY ALL ORDER BY x, y
 """
-)
-_OWNER_NUMBERS = _CTES + "SELECT * FROM owner_numbers ORDER BY source_path, number"
+_OWNER_NUMBERS = "SELECT * FROM owner_numbers ORDER BY source_path, number"
+_OWNERS = """SELECT DISTINCT f.source_path, o.owner AS node_id
+FROM owners o JOIN files f USING (batch) ORDER BY source_path, node_id"""
+
+
+@dataclass(frozen=True)
+class Relations:
+    """What the ledger's live source batches tell of who is in touch with whom."""
+
+    ties: pd.DataFrame  # x, y, events: every tie between two endpoints
+    numbers: pd.DataFrame  # source_path, number: a backup's owner's number, as others show it
+    owners: pd.DataFrame  # source_path, node_id: the Person who owns a personal export
+
+
+def read_relations(ledger: Ledger) -> Relations:
+    """The ties, the owners' numbers and the exports' owners, from one reading."""
+    sources = ledger.live_sources()
+    if not sources:
+        return Relations(
+            pd.DataFrame(columns=["x", "y", "events"]),
+            pd.DataFrame(columns=["source_path", "number"]),
+            pd.DataFrame(columns=["source_path", "node_id"]),
+        )
+    params = {
+        "nodes": ledger.glob("nodes"),
+        "edges": ledger.glob("edges"),
+        "batches": [m.dirname for m in sources],
+        "paths": [m.source_path for m in sources],
+        "window": SAME_EVENT_SECONDS * 1000,
+        "min_events": OWNER_NUMBER_EVENTS,
+    }
+    with duckdb.connect() as con:
+        for name, sql in _STEPS:
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}", _used(sql, params))
+        return Relations(
+            con.execute(_TIES).df(), con.execute(_OWNER_NUMBERS).df(), con.execute(_OWNERS).df()
+        )
+
+
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a statement names (DuckDB refuses any it does not)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
 def read_ties(ledger: Ledger) -> pd.DataFrame:
     """Every tie between two endpoints in the ledger's source batches: x, y, events."""
-    return _query(ledger, _TIES, ["x", "y", "events"])
+    return read_relations(ledger).ties
 
 
 def owner_numbers(ledger: Ledger) -> pd.DataFrame:
     """The backups whose owner's number other backups show: source_path, number."""
-    return _query(ledger, _OWNER_NUMBERS, ["source_path", "number"])
+    return read_relations(ledger).numbers
 
 
-def export_owners(profiles: pd.DataFrame, numbers: pd.DataFrame) -> list[frozenset[str]]:
+def export_owners(
+    profiles: pd.DataFrame, numbers: pd.DataFrame, owners: pd.DataFrame | None = None
+) -> list[frozenset[str]]:
     """The identifiers of each personal export's owner, one set per export that shows any:
-    the addresses a mailbox's owner sends from and receives at (the identifiers of its
-    owner profile, the one named after the file), and the numbers other backups show for
-    a phone backup's owner (`owner_numbers`). An owner the analyst named (`--owner`) is
-    not told apart from the export's other people here, and counts for nothing."""
+    the addresses a mailbox's owner sends from and receives at (the identifiers of the
+    Person its messages are KEPT_BY, the owner named with `--owner` too; see `owners` of
+    `read_relations`), and the numbers other backups show for a phone backup's owner
+    (`owner_numbers`). An export read before its connector marked its owner names the
+    owner only by the placeholder "(owner of FILE)"."""
+    marked = (
+        set(zip(owners.source_path, owners.node_id, strict=True)) if owners is not None else set()
+    )
     owned: dict[str, set[str]] = defaultdict(set)
     unnamed = ReadOptions()
-    for path, name, identifiers in zip(
-        profiles.source_path, profiles.name, profiles.identifiers, strict=True
+    for path, node, name, identifiers in zip(
+        profiles.source_path, profiles.node_id, profiles.name, profiles.identifiers, strict=True
     ):
-        if (
+        if (path, node) in marked or (
             isinstance(name, str)
             and name.startswith("(")
             and name == owner_name(unnamed, Path(path))
@@ -173,24 +243,6 @@ def export_owners(profiles: pd.DataFrame, numbers: pd.DataFrame) -> list[frozens
     for path, number in zip(numbers.source_path, numbers.number, strict=True):
         owned[path].add(number)
     return [frozenset(idents) for _path, idents in sorted(owned.items()) if idents]
-
-
-def _query(ledger: Ledger, sql: str, columns: list[str]) -> pd.DataFrame:
-    sources = ledger.live_sources()
-    if not sources:
-        return pd.DataFrame(columns=columns)
-    with duckdb.connect() as con:
-        return con.execute(
-            sql,
-            {
-                "nodes": ledger.glob("nodes"),
-                "edges": ledger.glob("edges"),
-                "batches": [m.dirname for m in sources],
-                "paths": [m.source_path for m in sources],
-                "window": SAME_EVENT_SECONDS * 1000,
-                "min_events": OWNER_NUMBER_EVENTS,
-            },
-        ).df()
 
 
 def owner_endpoint(source_path: str, node_id: str) -> str:

@@ -32,7 +32,7 @@ from ingest.resolve.relations import (
     contacts,
     endpoints,
     export_owners,
-    owner_numbers,
+    read_relations,
     read_ties,
 )
 from ingest.resolve.scoring import MODEL_VERSION, Engine, score_pairs
@@ -127,17 +127,18 @@ def _link(
     in touch with anyone. Pairs of the others score as they did: no circle to compare.
     A pass after that compares fuller circles: a friend's alias that joined its person
     now counts as that person in every circle it was in."""
+    relations, held = read_relations(ledger), endpoints(profiles)
     frame, _alone = model_input(
         profiles.profile_id,
         profiles.name,
         profiles.birth_date,
         profiles.identifiers,
         profiles.documents,
-        owners=export_owners(profiles, owner_numbers(ledger)),
+        owners=export_owners(profiles, relations.numbers, relations.owners),
     )
     pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
     roots, outcome = _clusters(profiles, pairs, log, threshold)
-    ties, held = read_ties(ledger), endpoints(profiles)
+    ties = relations.ties
     for _ in range(CIRCLE_PASSES):
         circles = contacts(ties, held, roots)
         second = with_circles(frame, roots, circles, close_circles(circles))

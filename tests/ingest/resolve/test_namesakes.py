@@ -83,17 +83,26 @@ def test_one_person_on_several_records_still_joins() -> None:
             assert scores[min(a, b), max(a, b)] >= THRESHOLD, (a, b)
 
 
-def test_export_owners_are_the_unnamed_owners_and_the_numbers_backups_show() -> None:
+def test_export_owners_are_the_marked_owners_and_the_numbers_backups_show() -> None:
+    """The owner of a mailbox is the Person its messages are KEPT_BY, whatever its name
+    (here one the analyst gave with --owner); a mailbox read before connectors marked
+    owners still names its owner by the placeholder."""
     profiles = pd.DataFrame(
-        {
-            "source_path": ["/x/P1.mbox", "/x/P1.mbox", "/x/P2-sms.xml", "/x/P2-sms.xml"],
-            "name": ["(owner of P1.mbox)", "Bram", "(owner of P2-sms.xml)", "Eva"],
-            "identifiers": [["email:a@x", "email:b@x"], ["email:c@x"], [], ["phone:+312"]],
-        }
+        [
+            ("/x/P1.mbox", "n1", "Wout Moerkapel", ["email:a@x", "email:b@x"]),
+            ("/x/P1.mbox", "n2", "Bram", ["email:c@x"]),
+            ("/x/P2-sms.xml", "n3", "(owner of P2-sms.xml)", []),
+            ("/x/P2-sms.xml", "n4", "Eva", ["phone:+312"]),
+            ("/x/P3.mbox", "n5", "(owner of P3.mbox)", ["email:d@x"]),
+        ],
+        columns=["source_path", "node_id", "name", "identifiers"],
     )
     numbers = pd.DataFrame({"source_path": ["/x/P2-sms.xml"], "number": ["phone:+311"]})
-    owners = export_owners(profiles, numbers)
+    marked = pd.DataFrame({"source_path": ["/x/P1.mbox", "/x/P2-sms.xml"], "node_id": ["n1", "n3"]})
+    owners = export_owners(profiles, numbers, marked)
     assert sorted(owners, key=sorted) == [
         frozenset({"email:a@x", "email:b@x"}),
+        frozenset({"email:d@x"}),
         frozenset({"phone:+311"}),
     ]
+    assert frozenset({"email:a@x", "email:b@x"}) not in export_owners(profiles, numbers)

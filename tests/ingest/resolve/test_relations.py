@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingest.connectors.base import ReadOptions
 from ingest.ledger import Ledger
+from ingest.pipeline import ingest_paths
 from ingest.resolve.prepare import model_input, with_circles
+from ingest.resolve.profiles import read_profiles
 from ingest.resolve.relations import (
     close_circles,
     contacts,
+    export_owners,
     owner_endpoint,
     owner_numbers,
+    read_relations,
     read_ties,
 )
 from ingest.resolve.run import _rescored
@@ -41,6 +46,28 @@ def test_ties_join_identifiers_and_owners(ledger: Ledger) -> None:
     kinds = {end.split(":", 1)[0] for end in [*ties.x, *ties.y]}
     assert {"phone", "email", "twitter"} <= kinds
     assert (ties.x != ties.y).all() and (ties.events > 0).all()
+
+
+def test_owners_named_by_the_analyst_are_known_by_their_edges(
+    person_scenario: Scenario, tmp_path: Path
+) -> None:
+    """An owner named with --owner is no placeholder "(owner of FILE)": the mailbox's
+    messages are KEPT_BY it and a location export's fixes LOCATED to it, and its
+    addresses are one export owner's."""
+    data = person_scenario.ledger_root.parent / "data"
+    mailbox = sorted((data / "messages" / "mail").glob("*.mbox"))[0]
+    track = sorted((data / "travel" / "gpx").glob("*.gpx"))[0]
+    ledger = Ledger(tmp_path / "ledger")
+    ingest_paths([mailbox, track], ledger, ReadOptions(owner="Lotte Rozenwaard"))
+    relations, profiles = read_relations(ledger), read_profiles(ledger)
+    owners = profiles.set_index(["source_path", "node_id"]).loc[
+        list(zip(relations.owners.source_path, relations.owners.node_id, strict=True))
+    ]
+    assert sorted(Path(p).name for p, _node in owners.index) == [mailbox.name, track.name]
+    assert set(owners.name) == {"Lotte Rozenwaard"}
+    addresses = owners.identifiers.loc[str(mailbox)].iloc[0]
+    assert addresses and all(a.startswith("email:") for a in addresses)
+    assert frozenset(addresses) in export_owners(profiles, relations.numbers, relations.owners)
 
 
 def test_empty_ledger_has_no_ties(tmp_path: Path) -> None:
