@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from ingest.resolve.carriers import owner_groups, people_per_name
 from ingest.resolve.names import (
     SOCIAL_PLATFORMS,
     Handle,
@@ -62,12 +63,15 @@ def model_input(
     documents: Iterable[list[str]],
     addresses: Iterable[tuple[str | None, str | None]] | None = None,
     owners: Iterable[Iterable[str]] = (),
+    ties: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rows the model can compare, and the ids it cannot: no name and no identifier, or a
     name of several people ("Xenia & Rosa"). Those stay subjects of their own.
     `addresses` are (postcode, city) pairs where the records have them; `owners` the
     identifiers of each personal export's owner, one collection per export (see
-    `relations.export_owners`), which tell how many people carry a name."""
+    `relations.export_owners`) and `ties` who is in touch with whom (see
+    `relations.read_ties`): both tell how many people carry a name
+    (`carriers.people_per_name`)."""
     rows, alone, named = [], [], []
     places = iter(addresses) if addresses is not None else None
     for uid, name, dob, idents, docs in zip(
@@ -111,7 +115,7 @@ def model_input(
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
-    frame["name_people"] = _people_per_name(frame, owners)
+    frame["name_people"] = people_per_name(frame, owner_groups(owners), ties)
     frame["initial_people"] = _people_per_initial(frame)
     _spell_handles(frame, named)
     return frame, alone
@@ -193,55 +197,6 @@ def _postcode(text: str | None) -> str | None:
     if not text:
         return None
     return "".join(text.split()).upper() or None
-
-
-def _people_per_name(frame: pd.DataFrame, owners: Iterable[Iterable[str]]) -> pd.Series:
-    """How many different people are known to carry each full name (at least one): its
-    distinct dates of birth, or, where more, the distinct owners of personal exports its
-    records give an identifier of (`_owners_per_name`). A name that several people carry
-    proves less when it matches; counting records instead would make the most-documented
-    person look common. Without a date of birth anywhere, two namesakes would otherwise
-    count as one person, and the name alone would join them."""
-    named = frame.dropna(subset=["tokens_key"])
-    births = named.groupby("tokens_key")["dob"].nunique()
-    owned = _owners_per_name(named, owners).reindex(births.index, fill_value=0)
-    people = pd.concat([births, owned], axis=1).max(axis=1).clip(lower=1)
-    return frame["tokens_key"].map(people).fillna(0).astype("int64")
-
-
-def _owners_per_name(named: pd.DataFrame, owners: Iterable[Iterable[str]]) -> pd.Series:
-    """Full name -> how many export owners with no identifier in common hold identifiers
-    of one kind written with that name, for the kind where they are most. Each personal
-    export (a mailbox, a phone's backup) is one person's, so two mailboxes whose owners'
-    addresses differ are two people's, as are two backups of phones with other numbers;
-    a mailbox's owner and a backup's owner may be one person, so kinds count apart. A
-    name written on a number that is not its carrier's can only add a count: the name
-    then proves less, and joins nobody it should not."""
-    owner_of = _owner_groups(owners)
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    if owner_of:
-        for key, idents in zip(named["tokens_key"], named["ids"], strict=True):
-            for ident in idents if isinstance(idents, list) else ():
-                if (group := owner_of.get(ident)) is not None:
-                    seen[key, ident.split(":", 1)[0]].add(group)
-    counts: dict[str, int] = {}
-    for (key, _kind), groups in seen.items():
-        counts[key] = max(counts.get(key, 0), len(groups))
-    return pd.Series(counts, dtype="int64")
-
-
-def _owner_groups(owners: Iterable[Iterable[str]]) -> dict[str, int]:
-    """Identifier -> its owner, one number per group of exports whose owners share an
-    identifier: those may be one person (a phone's SMS and call backups), so count once."""
-    group_of: dict[str, int] = {}
-    members: dict[int, set[str]] = {}
-    for number, idents in enumerate(owners):
-        joined = set(idents)
-        for other in {group_of[i] for i in joined if i in group_of}:
-            joined |= members.pop(other)
-        members[number] = joined
-        group_of.update(dict.fromkeys(joined, number))
-    return group_of
 
 
 def _people_per_initial(frame: pd.DataFrame) -> pd.Series:

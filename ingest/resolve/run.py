@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from ingest.ledger import BatchManifest, Ledger
 from ingest.records import RecordBuilder, SourceRecord
+from ingest.resolve.carriers import people_per_name
 from ingest.resolve.cluster import LINKED, Link, cluster
 from ingest.resolve.decisions import DecisionLog, constraints
 from ingest.resolve.names import fold
@@ -114,7 +115,16 @@ _CHANGES = pa.schema(
 
 def model_fingerprint() -> str:
     """A hash of the code that decides links: changing a weight or rule is a new run."""
-    modules = [read_profiles, cluster, model_input, score_pairs, fold, read_ties, _link]
+    modules = [
+        read_profiles,
+        cluster,
+        model_input,
+        people_per_name,
+        score_pairs,
+        fold,
+        read_ties,
+        _link,
+    ]
     sources = [Path(inspect.getfile(m)).read_bytes() for m in modules]  # type: ignore[arg-type]
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:16]
 
@@ -126,8 +136,10 @@ def _link(
     their clusters are in touch with (`relations`) and score again the profiles that are
     in touch with anyone. Pairs of the others score as they did: no circle to compare.
     A pass after that compares fuller circles: a friend's alias that joined its person
-    now counts as that person in every circle it was in."""
+    now counts as that person in every circle it was in. The first pass reads the ties
+    too: identifiers in touch with different people tell namesakes apart."""
     relations, held = read_relations(ledger), endpoints(profiles)
+    ties = relations.ties
     frame, _alone = model_input(
         profiles.profile_id,
         profiles.name,
@@ -135,10 +147,10 @@ def _link(
         profiles.identifiers,
         profiles.documents,
         owners=export_owners(profiles, relations.numbers, relations.owners),
+        ties=ties,
     )
     pairs = score_pairs(frame, engine, floor=REVIEW_FLOOR, keep_levels=True)
     roots, outcome = _clusters(profiles, pairs, log, threshold)
-    ties = relations.ties
     for _ in range(CIRCLE_PASSES):
         circles = contacts(ties, held, roots)
         second = with_circles(frame, roots, circles, close_circles(circles))

@@ -1,10 +1,12 @@
 """How many people carry a name: namesakes that no record gives a date of birth are told
-apart by the owners of personal exports, and one person's records still come together."""
+apart by the owners of personal exports and by circles of contacts far apart, and one
+person's records still come together."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ingest.resolve.carriers import CIRCLE_LEAST, apart
 from ingest.resolve.prepare import model_input
 from ingest.resolve.relations import export_owners
 from ingest.resolve.run import THRESHOLD
@@ -106,3 +108,89 @@ def test_export_owners_are_the_marked_owners_and_the_numbers_backups_show() -> N
         frozenset({"phone:+311"}),
     ]
     assert frozenset({"email:a@x", "email:b@x"}) not in export_owners(profiles, numbers)
+
+
+GIVEN = ["Anna", "Bram", "Cas", "Dewi", "Eva", "Gijs", "Hugo", "Ilse"]
+
+
+def _friends(surname: str, kind: str) -> list[Row]:
+    """Eight friends of one family name, each with an identifier of `kind`."""
+    return [
+        (f"{surname}-{kind}-{i}", f"{given} {surname}", [f"{kind}:{surname.lower()}{i}"])
+        for i, given in enumerate(GIVEN)
+    ]
+
+
+def _ties(ident: str, friends: list[Row]) -> pd.DataFrame:
+    """`ident` in touch with each friend's identifier."""
+    others = [row[2][0] for row in friends]
+    return pd.DataFrame({"x": [ident] * len(others), "y": others, "events": 1})
+
+
+def _scored_with(
+    rows: list[Row], ties: list[pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[tuple[str, str], float]]:
+    ids = [r[0] for r in rows]
+    frame, _alone = model_input(
+        ids,
+        [r[1] for r in rows],
+        [None] * len(ids),
+        [r[2] for r in rows],
+        [[]] * len(ids),
+        ties=pd.concat(ties, ignore_index=True) if ties else None,
+    )
+    pairs = score_pairs(frame, floor=0.0)
+    scores = zip(pairs.unique_id_l, pairs.unique_id_r, pairs.match_probability, strict=True)
+    return frame.set_index("unique_id"), {(a, b): float(p) for a, b, p in scores}
+
+
+def test_namesakes_in_touch_with_different_people_stay_apart() -> None:
+    """Two Lotte Rozenwaards, no date of birth, no export of their own: the numbers
+    phone books save under the name call and text two different circles of friends, so
+    two people carry it, and the name alone no longer joins their records (an address
+    written with it, in touch with too few to tell, does not count either way)."""
+    corlaans, veldmans = _friends("Corlaan", "phone"), _friends("Veldman", "phone")
+    lottes: list[Row] = [
+        ("a", "Lotte Rozenwaard", ["phone:+31600000001"]),
+        ("a-mail", "Lotte Rozenwaard", ["email:lotte@mail.example"]),
+        ("b", "Lotte Rozenwaard", ["phone:+31600000002"]),
+    ]
+    rows = lottes + corlaans + veldmans
+    ties = [
+        _ties("phone:+31600000001", corlaans),
+        _ties("phone:+31600000002", veldmans),
+        _ties("email:lotte@mail.example", corlaans[:2]),
+    ]
+    frame, scores = _scored_with(rows, ties)
+    assert set(frame.name_people[["a", "a-mail", "b"]]) == {2}
+    assert scores.get(("a", "b"), 0.0) < THRESHOLD
+    assert scores.get(("a-mail", "b"), 0.0) < THRESHOLD
+    _frame, without = _scored_with(rows, [])
+    assert without[("a", "b")] >= THRESHOLD  # what the circles prevent
+
+
+def test_one_person_in_touch_with_one_circle_by_phone_and_mail_still_joins() -> None:
+    """Lotte calls her friends and mails them: her number's circle and her address's
+    are the same names, though not the same identifiers. One person carries the name,
+    and it joins her phone and mail records."""
+    by_phone, by_mail = _friends("Corlaan", "phone"), _friends("Corlaan", "email")
+    lottes: list[Row] = [
+        ("phone", "Lotte Rozenwaard", ["phone:+31600000001"]),
+        ("mail", "Lotte Rozenwaard", ["email:lotte@mail.example"]),
+    ]
+    ties = [
+        _ties("phone:+31600000001", by_phone[:6]),
+        _ties("email:lotte@mail.example", by_mail[2:]),
+    ]
+    frame, scores = _scored_with(lottes + by_phone + by_mail, ties)
+    assert set(frame.name_people[["phone", "mail"]]) == {1}
+    assert scores[("mail", "phone")] >= THRESHOLD
+
+
+def test_circles_apart_need_enough_names_each_and_little_in_common() -> None:
+    names = [f"name {i}" for i in range(20)]
+    big, other = frozenset(names[:CIRCLE_LEAST]), frozenset(names[10 : 10 + CIRCLE_LEAST])
+    assert apart(big, other)
+    assert not apart(big, frozenset(names[10 : 9 + CIRCLE_LEAST]))  # too few to tell
+    assert not apart(frozenset(names[:10]), frozenset(names[7:17]))  # 3 of 10 in common
+    assert apart(frozenset(names[:10]), frozenset(names[8:18]))  # 2 of 10
