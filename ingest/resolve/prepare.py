@@ -50,9 +50,13 @@ MODEL_COLUMNS = [
     "cluster",
     "circle_fits",
     "circle_pick",
+    "owned",
+    "owned_kinds",
 ]
 # Columns holding lists (of strings), for engines that must be told when all are empty.
-ARRAY_COLUMNS = frozenset({"ids", "id_kinds", "docs", "spelt", "link_keys", "contacts"})
+ARRAY_COLUMNS = frozenset(
+    {"ids", "id_kinds", "docs", "spelt", "link_keys", "contacts", "owned", "owned_kinds"}
+)
 
 
 def model_input(
@@ -69,9 +73,9 @@ def model_input(
     name of several people ("Xenia & Rosa"). Those stay subjects of their own.
     `addresses` are (postcode, city) pairs where the records have them; `owners` the
     identifiers of each personal export's owner, one collection per export (see
-    `relations.export_owners`) and `ties` who is in touch with whom (see
-    `relations.read_ties`): both tell how many people carry a name
-    (`carriers.people_per_name`)."""
+    `relations.export_owners`), which tell whose export holds an identifier (`owned`),
+    and `ties` who is in touch with whom (see `relations.read_ties`): both tell how many
+    people carry a name (`carriers.people_per_name`)."""
     rows, alone, named = [], [], []
     places = iter(addresses) if addresses is not None else None
     for uid, name, dob, idents, docs in zip(
@@ -112,13 +116,31 @@ def model_input(
                 None,
                 0,
                 None,
+                None,
+                None,
             )
         )
     frame = pd.DataFrame(rows, columns=MODEL_COLUMNS)
-    frame["name_people"] = people_per_name(frame, owner_groups(owners), ties)
+    owner_of = owner_groups(owners)
+    frame["owned"], frame["owned_kinds"] = _owned(frame["ids"], owner_of)
+    frame["name_people"] = people_per_name(frame, owner_of, ties)
     frame["initial_people"] = _people_per_initial(frame)
     _spell_handles(frame, named)
     return frame, alone
+
+
+def _owned(identifiers: pd.Series, owner_of: Mapping[str, int]) -> tuple[pd.Series, pd.Series]:
+    """Which exports' owners hold each row's identifiers ("phone#3": the owner of the
+    third group of exports, by a phone number), and of which kinds; None where none."""
+    owned, kinds = [], []
+    for idents in identifiers:
+        groups = sorted(
+            {f"{i.split(':', 1)[0]}#{owner_of[i]}" for i in idents or () if i in owner_of}
+        )
+        owned.append(groups or None)
+        kinds.append(sorted({g.split("#", 1)[0] for g in groups}) or None)
+    index = identifiers.index
+    return pd.Series(owned, index=index, dtype=object), pd.Series(kinds, index=index, dtype=object)
 
 
 def _handle(identifiers: Iterable[str]) -> Handle | None:

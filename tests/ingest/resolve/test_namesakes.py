@@ -194,3 +194,27 @@ def test_circles_apart_need_enough_names_each_and_little_in_common() -> None:
     assert not apart(big, frozenset(names[10 : 9 + CIRCLE_LEAST]))  # too few to tell
     assert not apart(frozenset(names[:10]), frozenset(names[7:17]))  # 3 of 10 in common
     assert apart(frozenset(names[:10]), frozenset(names[8:18]))  # 2 of 10
+
+
+def test_the_numbers_of_two_backups_owners_are_two_people() -> None:
+    """ "Hugo C." born 1990-01-12 on one backup owner's number, and Hugo Corlaan born
+    1990-01-21 (a typo apart) on another's: the one Hugo Corlaan fits the initial, but
+    two backups of phones with other numbers are two people's, and that outweighs it."""
+    mine, theirs = "phone:+31610547249", "phone:+31622732852"
+
+    def scored(owners: list[set[str]]) -> pd.DataFrame:
+        frame, _alone = model_input(
+            ["a", "b"],
+            ["Hugo C.", "Hugo Corlaan"],
+            ["1990-01-12", "1990-01-21"],
+            [[mine], [theirs]],
+            [[], []],
+            owners=owners,
+        )
+        return score_pairs(frame, floor=0.0, keep_levels=True)
+
+    apart = scored([{mine}, {theirs}])
+    assert list(apart.gamma_ids) == [1]  # the level of two exports' owners
+    assert apart.match_probability.iloc[0] < THRESHOLD
+    assert scored([]).match_probability.iloc[0] >= THRESHOLD  # what the owners change
+    assert list(scored([{mine, theirs}]).gamma_ids) == [0]  # one owner's two numbers
